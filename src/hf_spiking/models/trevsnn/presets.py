@@ -1,0 +1,1 @@
+"""Named presets of this family (filled in by the family implementation)."""
