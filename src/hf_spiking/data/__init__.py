@@ -1,0 +1,1 @@
+"""Procedurally generated, seeded datasets for training and evaluating the models offline."""

@@ -1,0 +1,1 @@
+"""Custom transformers pipelines, registered with PIPELINE_REGISTRY when hf_spiking is imported."""
