@@ -21,6 +21,7 @@ EXTRAS["dev"] = sorted(
         "matplotlib>=3.7",
         "pillow>=10",
         *EXTRAS["points"],
+        *EXTRAS["sparse"],
         *EXTRAS["video"],
     }
 )
