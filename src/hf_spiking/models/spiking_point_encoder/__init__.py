@@ -1,8 +1,41 @@
-"""Placeholder until this family lands: no classes yet."""
+"""SVL spiking point-cloud encoders (Spike-driven PointFormer, E-3DSNN), MTA pretraining, Rep-VLI zero-shot heads,
+the point-cloud feature extractor / processor and the ``zero-shot-3d-classification`` pipeline."""
+
+from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
+from .modeling_spiking_point_encoder import (
+    SpikingPointEncoderForPointCloudClassification,
+    SpikingPointEncoderForPreTraining,
+    SpikingPointEncoderForZeroShotClassification,
+    SpikingPointEncoderModel,
+    SpikingPointEncoderPreTrainedModel,
+)
+
+_MODEL_CLASSES = (
+    SpikingPointEncoderModel,
+    SpikingPointEncoderForPreTraining,
+    SpikingPointEncoderForZeroShotClassification,
+    SpikingPointEncoderForPointCloudClassification,
+)
 
 
 def register_auto_classes() -> None:
     """Registers this family's classes with the transformers Auto* classes (``exist_ok=True``)."""
+    from transformers import AutoConfig, AutoModel, AutoModelForPreTraining
+
+    AutoConfig.register(SpikingPointEncoderConfig.model_type, SpikingPointEncoderConfig, exist_ok=True)
+    AutoModel.register(SpikingPointEncoderConfig, SpikingPointEncoderModel, exist_ok=True)
+    AutoModelForPreTraining.register(SpikingPointEncoderConfig, SpikingPointEncoderForPreTraining, exist_ok=True)
+    # trust_remote_code: every head is written under auto_map["AutoModel"], so a saved head reloads as itself.
+    SpikingPointEncoderConfig.register_for_auto_class()
+    for model_class in _MODEL_CLASSES:
+        model_class.register_for_auto_class("AutoModel")
 
 
-__all__ = []
+__all__ = [
+    "SpikingPointEncoderConfig",
+    "SpikingPointEncoderForPointCloudClassification",
+    "SpikingPointEncoderForPreTraining",
+    "SpikingPointEncoderForZeroShotClassification",
+    "SpikingPointEncoderModel",
+    "SpikingPointEncoderPreTrainedModel",
+]

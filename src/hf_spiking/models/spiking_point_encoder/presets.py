@@ -1,1 +1,52 @@
-"""Named presets of this family (filled in by the family implementation)."""
+"""Named presets of the SVL spiking point encoders (``hf_spiking.create_model("svl-pointformer-l")``)."""
+
+from ...registry import ModelPreset, register_preset
+from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
+from .modeling_spiking_point_encoder import SpikingPointEncoderModel
+
+# Official make(): width 384, 12 blocks, 6 heads, 512 groups of 32, tokenizer 256; the head is cat(cls, max) = 768
+# wide, so the official (unused) 768 -> 1024 `project` layer is left out: 21.92 M effective parameters.
+POINTFORMER_L = {
+    "backbone": "pointformer",
+    "hidden_size": 768,
+    "transformer_hidden_size": 384,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 6,
+    "num_groups": 512,
+    "group_size": 32,
+    "tokenizer_hidden_size": 256,
+}
+
+# Tiny configurations for tests and examples (seconds on CPU).
+POINTFORMER_TINY = {
+    "backbone": "pointformer",
+    "hidden_size": 64,
+    "transformer_hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "num_groups": 16,
+    "group_size": 8,
+    "tokenizer_hidden_size": 32,
+    "tokenizer_channels": (16, 32, 64),
+    "position_embedding_hidden_size": 16,
+    "text_embed_dim": 384,
+    "image_embed_dim": 384,
+}
+
+_PRESETS = (
+    ("svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective parameters, 768-d output)."),
+    ("svl-pointformer-tiny", POINTFORMER_TINY, "Tiny Spike-driven PointFormer for tests (64-d output)."),
+)
+
+for _name, _kwargs, _description in _PRESETS:
+    register_preset(
+        ModelPreset(
+            name=_name,
+            config_class=SpikingPointEncoderConfig,
+            model_class=SpikingPointEncoderModel,
+            config_kwargs=_kwargs,
+            description=_description,
+        )
+    )
+
+__all__ = ["POINTFORMER_L", "POINTFORMER_TINY"]

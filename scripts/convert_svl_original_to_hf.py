@@ -1,0 +1,225 @@
+#!/usr/bin/env python
+"""Converts official SVL checkpoints (bollossom/SVL) to hf_spiking ``SpikingPointEncoder*`` folders.
+
+An official training checkpoint is a ``.pt`` dictionary with ``state_dict`` (the encoder), ``text_proj``,
+``image_proj`` and ``logit_scale``, each saved from a DDP wrapper (``module.`` prefixes). A bare encoder state dict
+(``.pt``/``.pth``/``.safetensors``) works too. Only tensors are read: ``torch.load(weights_only=True)``.
+
+    python scripts/convert_svl_original_to_hf.py --checkpoint svl_pointformer.pt --backbone pointformer \
+        --output-dir svl-pointformer-l
+    python scripts/convert_svl_original_to_hf.py --checkpoint svl_e3dsnn_h.pt --backbone e3dsnn --variant H \
+        --output-dir svl-e3dsnn-h
+
+The functions are importable: ``convert_pointformer_state_dict``, ``pointformer_config_from_state_dict``,
+``load_official_checkpoint``, ``convert_official_checkpoint``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from pathlib import Path
+
+import torch
+
+_POINTFORMER_RENAMES = (
+    (r"^cls_pos$", "cls_position"),
+    (r"^encoder\.first_conv\.0\.", "tokenizer.first_conv."),
+    (r"^encoder\.first_conv\.1\.", "tokenizer.first_norm."),
+    (r"^encoder\.first_conv\.3\.", "tokenizer.second_conv."),
+    (r"^encoder\.second_conv\.0\.", "tokenizer.fuse_conv."),
+    (r"^encoder\.second_conv\.1\.", "tokenizer.fuse_norm."),
+    (r"^encoder\.second_conv\.3\.", "tokenizer.output_conv."),
+    (r"^reduce_dim\.", "token_projection."),
+    (r"^pos_embed\.0\.", "position_embedding.fc1."),
+    (r"^pos_embed\.1\.", "position_embedding.norm1."),
+    (r"^pos_embed\.3\.", "position_embedding.fc2."),
+    (r"^pos_embed\.4\.", "position_embedding.norm2."),
+    (r"^blocks\.blocks\.(\d+)\.attn\.", r"layers.\1.attention."),
+    (r"^blocks\.blocks\.(\d+)\.mlp\.bn(\d)\.", r"layers.\1.mlp.norm\2."),
+    (r"^blocks\.blocks\.(\d+)\.mlp\.", r"layers.\1.mlp."),
+    (r"^norm\.", "final_norm."),
+    (r"^project\.", "projection."),
+)
+
+
+def strip_prefix(state_dict: dict, prefix: str = "module.") -> dict:
+    """Drops a DDP-style ``prefix`` from every key that has it."""
+    return {(k[len(prefix) :] if k.startswith(prefix) else k): v for k, v in state_dict.items()}
+
+
+def convert_pointformer_state_dict(official: dict, keep_projection: bool = False) -> dict:
+    """Official ``PointTransformer`` keys/shapes -> ``SpikePointFormerEncoder`` keys/shapes.
+
+    1x1 conv weights become Linear weights. The official ``project`` layer is never called by the official forward;
+    it is kept (as ``projection``) only with ``keep_projection=True``, i.e. for a config whose ``hidden_size``
+    differs from the head width.
+    """
+    converted = {}
+    for key, value in strip_prefix(official).items():
+        new_key = key
+        for pattern, replacement in _POINTFORMER_RENAMES:
+            new_key, count = re.subn(pattern, replacement, new_key)
+            if count:
+                break
+        else:
+            if key != "cls_token":
+                raise ValueError(f"Unexpected key {key!r} in the official PointFormer state dict.")
+        if new_key.startswith("projection.") and not keep_projection:
+            continue
+        if new_key.endswith(".weight") and value.dim() > 2:
+            value = value.reshape(value.shape[0], value.shape[1])
+        converted[new_key] = value
+    return converted
+
+
+def pointformer_config_from_state_dict(official: dict, hidden_size: int | None = None) -> dict:
+    """``SpikingPointEncoderConfig`` keyword arguments read off the shapes of an official PointFormer state dict.
+
+    ``num_groups``/``group_size``/``num_attention_heads`` are not stored in weights: they keep the official ``make()``
+    values (512, 32, 6) unless the caller overrides them.
+    """
+    sd = strip_prefix(official)
+    width = sd["reduce_dim.weight"].shape[0]
+    depth = 1 + max(int(m.group(1)) for k in sd if (m := re.match(r"blocks\.blocks\.(\d+)\.", k)))
+    kwargs = {
+        "backbone": "pointformer",
+        "in_channels": sd["encoder.first_conv.0.weight"].shape[1],
+        "transformer_hidden_size": width,
+        "num_hidden_layers": depth,
+        "mlp_ratio": sd["blocks.blocks.0.mlp.fc1.weight"].shape[0] / width,
+        "tokenizer_hidden_size": sd["reduce_dim.weight"].shape[1],
+        "tokenizer_channels": (
+            sd["encoder.first_conv.0.weight"].shape[0],
+            sd["encoder.first_conv.3.weight"].shape[0],
+            sd["encoder.second_conv.0.weight"].shape[0],
+        ),
+        "position_embedding_hidden_size": sd["pos_embed.0.weight"].shape[0],
+        "hidden_size": hidden_size if hidden_size is not None else 2 * width,
+    }
+    return kwargs
+
+
+def load_official_checkpoint(path: str | Path) -> dict:
+    """Reads an official checkpoint into ``{"encoder": sd, "text_proj": sd|None, "image_proj": sd|None,
+    "logit_scale": tensor|None}`` with ``module.`` prefixes stripped; safetensors or ``torch.load(weights_only=True)``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"Checkpoint {str(path)!r} does not exist.")
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        raw = load_file(str(path))
+    else:
+        raw = torch.load(str(path), map_location="cpu", weights_only=True)
+    if not isinstance(raw, dict):
+        raise ValueError(f"Checkpoint {str(path)!r} does not hold a dictionary of tensors.")
+    if "state_dict" not in raw:
+        if any(k.startswith("state_dict.") for k in raw):  # flattened (e.g. the parity fixtures)
+            raw = {"state_dict": {k[len("state_dict.") :]: v for k, v in raw.items() if k.startswith("state_dict.")}}
+        else:
+            raw = {"state_dict": raw}
+    logit_scale = raw.get("logit_scale")
+    if isinstance(logit_scale, dict):
+        logit_scale = next(iter(strip_prefix(logit_scale).values()))
+    return {
+        "encoder": strip_prefix(raw["state_dict"]),
+        "text_proj": strip_prefix(raw["text_proj"]) if raw.get("text_proj") is not None else None,
+        "image_proj": strip_prefix(raw["image_proj"]) if raw.get("image_proj") is not None else None,
+        "logit_scale": logit_scale,
+    }
+
+
+def convert_official_checkpoint(
+    checkpoint: dict,
+    backbone: str = "pointformer",
+    variant: str | None = None,
+    config_overrides: dict | None = None,
+):
+    """Builds a ``SpikingPointEncoderForPreTraining`` holding the official encoder, projections and logit scale.
+
+    ``checkpoint`` is the output of :func:`load_official_checkpoint`. ``variant`` names the E-3DSNN size
+    (T/S/L/H); its channel widths are also read off the weights.
+    """
+    from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderConfig, SpikingPointEncoderForPreTraining
+
+    overrides = dict(config_overrides or {})
+    encoder_sd = checkpoint["encoder"]
+    projection = checkpoint.get("text_proj") or checkpoint.get("image_proj")
+    if backbone == "pointformer":
+        hidden_size = overrides.pop("hidden_size", None)
+        if hidden_size is None and projection is not None:
+            hidden_size = projection["weight"].shape[0]
+        kwargs = pointformer_config_from_state_dict(encoder_sd, hidden_size)
+        head_size = 2 * kwargs["transformer_hidden_size"]
+        keep_projection = kwargs["hidden_size"] != head_size
+        project = encoder_sd.get("project.weight")
+        if keep_projection and (project is None or tuple(project.shape) != (kwargs["hidden_size"], head_size)):
+            raise ValueError(
+                f"hidden_size {kwargs['hidden_size']} needs a {head_size} -> {kwargs['hidden_size']} projection, but the "
+                f"official `project` layer is {None if project is None else tuple(project.shape)} (out, in)."
+            )
+        backbone_sd = convert_pointformer_state_dict(encoder_sd, keep_projection=keep_projection)
+    elif backbone == "e3dsnn":
+        from hf_spiking.models.spiking_point_encoder.e3dsnn import E3DSNN_VARIANTS, convert_e3dsnn_state_dict
+
+        kwargs = {"backbone": "e3dsnn"}
+        if variant is not None:
+            key = next((k for k in E3DSNN_VARIANTS if k.lower().endswith(variant.lower())), None)
+            if key is None:
+                raise ValueError(f"Unknown E-3DSNN variant {variant!r}; expected one of {sorted(E3DSNN_VARIANTS)}.")
+            kwargs.update(E3DSNN_VARIANTS[key])
+        backbone_sd = convert_e3dsnn_state_dict(encoder_sd)
+        final_weight = next(v for k, v in backbone_sd.items() if k.startswith("final") and k.endswith("weight"))
+        kwargs["hidden_size"] = final_weight.shape[0]
+    else:
+        raise ValueError(f"`backbone` must be 'pointformer' or 'e3dsnn', got {backbone!r}.")
+    if projection is not None:
+        kwargs["text_embed_dim"] = kwargs["image_embed_dim"] = projection["weight"].shape[1]
+    kwargs.update(overrides)
+    config = SpikingPointEncoderConfig(**kwargs)
+    model = SpikingPointEncoderForPreTraining(config)
+    state = {f"point_encoder.encoder.{k}": v for k, v in backbone_sd.items()}
+    for name in ("text_proj", "image_proj"):
+        if checkpoint.get(name) is not None:
+            state.update({f"{name}.{k}": v for k, v in checkpoint[name].items()})
+    if checkpoint.get("logit_scale") is not None:
+        state["logit_scale"] = checkpoint["logit_scale"].reshape(())
+    else:
+        state["logit_scale"] = torch.tensor(math.log(config.logit_scale_init_value))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.startswith(("text_proj.", "image_proj."))]
+    if missing or unexpected:
+        raise ValueError(f"Converted weights do not fit the model: missing {missing}, unexpected {unexpected}.")
+    return model.eval()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", required=True, help="official .pt/.pth/.safetensors checkpoint")
+    parser.add_argument("--backbone", choices=("pointformer", "e3dsnn"), default="pointformer")
+    parser.add_argument("--variant", default=None, help="E-3DSNN size: T, S, L or H")
+    parser.add_argument("--num-groups", type=int, default=None, help="PointFormer FPS centres (default 512)")
+    parser.add_argument("--group-size", type=int, default=None, help="PointFormer kNN neighbours (default 32)")
+    parser.add_argument("--num-attention-heads", type=int, default=None, help="PointFormer heads (default 6)")
+    parser.add_argument("--output-dir", required=True)
+    args = parser.parse_args(argv)
+    overrides = {
+        name: value
+        for name, value in (
+            ("num_groups", args.num_groups),
+            ("group_size", args.group_size),
+            ("num_attention_heads", args.num_attention_heads),
+        )
+        if value is not None
+    }
+    model = convert_official_checkpoint(
+        load_official_checkpoint(args.checkpoint), args.backbone, args.variant, overrides
+    )
+    model.save_pretrained(args.output_dir)
+    print(f"Saved {type(model).__name__} ({sum(p.numel() for p in model.parameters()):,} parameters) to {args.output_dir}")
+
+
+if __name__ == "__main__":
+    main()
