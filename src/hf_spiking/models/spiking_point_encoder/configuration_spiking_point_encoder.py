@@ -57,6 +57,11 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     """
 
     model_type = "spiking_point_encoder"
+    # Trainer keeps only `logits` (and the loss) from the outputs at evaluation.
+    keys_to_ignore_at_inference = [
+        "loss_text", "loss_image", "loss_mse", "point_embeds", "text_embeds", "image_embeds", "logit_scale",
+        "class_embeds", "pooler_output", "last_hidden_state", "center_indices",
+    ]
 
     backbone: str = "pointformer"
     in_channels: int = 6

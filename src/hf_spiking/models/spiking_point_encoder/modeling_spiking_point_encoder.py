@@ -198,6 +198,9 @@ class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
 class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
     """The spiking point encoder: ``point_values [B, N, C]`` -> pooled embedding ``[B, hidden_size]``."""
 
+    # Head weights found when a head checkpoint is loaded as the bare encoder (e.g. by pipeline(model=<folder>)).
+    _keys_to_ignore_on_load_unexpected = [r"^text_proj\.", r"^image_proj\.", r"^logit_scale$", r"^classifier\."]
+
     def __init__(self, config: SpikingPointEncoderConfig):
         super().__init__(config)
         self.encoder = build_point_backbone(config)
