@@ -1,8 +1,39 @@
-"""Placeholder until this family lands: no classes yet."""
+"""LVC: query-attention video compression around vision-language models (InternVL natively; more via adapters)."""
+
+from .backbones_lvc import InternVLBackbone, LVCBackbone, get_lvc_backbone, register_lvc_backbone
+from .compression_lvc import QueryAttentionCompressor, pool_query
+from .configuration_lvc import LVCConfig
+from .modeling_lvc import LVCCausalLMOutputWithPast, LVCForVideoQA, LVCPreTrainedModel
+from .processing_lvc import LVCProcessor
 
 
 def register_auto_classes() -> None:
-    """Registers this family's classes with the transformers Auto* classes (``exist_ok=True``)."""
+    """Registers LVC with the transformers Auto* classes and the ``video-question-answering`` pipeline."""
+    from transformers import AutoConfig, AutoModel, AutoModelForImageTextToText, AutoProcessor
+
+    from ...pipelines.video_question_answering import register_pipeline
+    from transformers.conversion_mapping import get_checkpoint_conversion_mapping, register_checkpoint_conversion_mapping
+
+    AutoConfig.register(LVCConfig.model_type, LVCConfig, exist_ok=True)
+    AutoModel.register(LVCConfig, LVCForVideoQA, exist_ok=True)
+    AutoModelForImageTextToText.register(LVCConfig, LVCForVideoQA, exist_ok=True)
+    AutoProcessor.register(LVCConfig, LVCProcessor, exist_ok=True)
+    register_pipeline()
+    # Hub InternVL "-hf" checkpoints use the legacy LLaVA key layout; loading them into LVC needs the same renaming.
+    if get_checkpoint_conversion_mapping(LVCConfig.model_type) is None:
+        register_checkpoint_conversion_mapping(LVCConfig.model_type, get_checkpoint_conversion_mapping("internvl"))
 
 
-__all__ = []
+__all__ = [
+    "InternVLBackbone",
+    "LVCBackbone",
+    "LVCCausalLMOutputWithPast",
+    "LVCConfig",
+    "LVCForVideoQA",
+    "LVCPreTrainedModel",
+    "LVCProcessor",
+    "QueryAttentionCompressor",
+    "get_lvc_backbone",
+    "pool_query",
+    "register_lvc_backbone",
+]
