@@ -15,6 +15,8 @@ from transformers.utils.generic import can_return_tuple
 
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .pointformer import SpikePointFormerEncoder
+from .sparse_conv import SubmanifoldConv3d
+from .spiking import write_standalone_module
 
 
 @dataclass
@@ -181,10 +183,16 @@ class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
     _no_split_modules = ["SpikePointFormerLayer"]
     accepts_loss_kwargs = False
 
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        super().save_pretrained(save_directory, *args, **kwargs)
+        # The copied `spiking.py` shim imports hf_spiking; replace it by the self-contained spiking core.
+        write_standalone_module(save_directory)
+
     def _init_weights(self, module):
         super()._init_weights(module)
         std = self.config.initializer_range
-        if isinstance(module, nn.Linear):
+        # As in SVL: truncated normal for Linear and submanifold-conv weights (the strided convs keep their default).
+        if isinstance(module, (nn.Linear, SubmanifoldConv3d)):
             init.trunc_normal_(module.weight, std=std)
             if module.bias is not None:
                 init.zeros_(module.bias)
@@ -385,8 +393,13 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         self.text_proj = nn.Linear(config.text_embed_dim, config.hidden_size)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(config.logit_scale_init_value)))
         self.classifier = (
-            nn.Linear(config.hidden_size, config.num_labels, bias=False) if config.rep_vli_fold is not None else None
+            nn.Linear(config.hidden_size, config.num_labels, bias=False)
+            if config.rep_vli_fold == "classifier"
+            else None
         )
+        if config.rep_vli_fold == "final_layer":  # E-3DSNN's final layer already maps sites to class scores
+            final = self.point_encoder.encoder.final
+            self.point_encoder.encoder.final = nn.Linear(final.in_features, config.num_labels)
         self._teachers = {}
         self.post_init()
 
@@ -416,11 +429,16 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         text_encoder=None,
         tokenizer=None,
         templates: Sequence[str] | None = None,
+        fold_final_layer: bool = False,
     ) -> "SpikingPointEncoderForZeroShotClassification":
         """Rep-VLI: stores ``normalize(text_proj(mean_t teacher(template_t(name))))`` as a bias-free Linear head.
 
         Afterwards the model classifies without a text encoder; ``id2label``/``label2id`` name the classes.
+        ``fold_final_layer=True`` (E-3DSNN) then also merges the head into the final layer, see
+        :meth:`fold_final_layer`.
         """
+        if self.config.rep_vli_fold == "final_layer":
+            raise ValueError("This model's classes are already merged into its final layer; they cannot be re-folded.")
         weight = self.class_embeddings(class_names, text_encoder, tokenizer, templates)
         self.classifier = nn.Linear(weight.shape[1], weight.shape[0], bias=False).to(weight.device)
         self.classifier.weight.copy_(weight)
@@ -429,6 +447,29 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         self.config.label2id = {name: i for i, name in enumerate(class_names)}
         if templates is not None:
             self.config.prompt_templates = tuple(templates)
+        return self.fold_final_layer() if fold_final_layer else self
+
+    @torch.no_grad()
+    def fold_final_layer(self) -> "SpikingPointEncoderForZeroShotClassification":
+        """E-3DSNN only: merges the final per-site linear layer (the official 1x1 conv, W_f, b_f), the per-cloud mean
+        pool and the folded class matrix W into one per-site layer with weight ``W W_f`` and bias ``W b_f``.
+
+        All three are linear, so the class scores equal ``W f`` of the unfolded model (f = pooled embedding) and the
+        1280-wide real-valued layer disappears. Scores are then no longer divided by ``|f|`` (which would need f):
+        the predicted class is unchanged, softmax scores are sharper than the cosine ones.
+        """
+        if self.config.backbone != "e3dsnn":
+            raise ValueError("`fold_final_layer` exists only for the e3dsnn backbone (its final layer is linear).")
+        if self.classifier is None:
+            raise ValueError("Fold the text classifier first: `fold_text_classifier(class_names, ...)`.")
+        encoder = self.point_encoder.encoder
+        class_weight = self.classifier.weight
+        merged = nn.Linear(encoder.final.in_features, class_weight.shape[0]).to(class_weight.device)
+        merged.weight.copy_(class_weight @ encoder.final.weight)
+        merged.bias.copy_(class_weight @ encoder.final.bias)
+        encoder.final = merged
+        self.classifier = None
+        self.config.rep_vli_fold = "final_layer"
         return self
 
     @can_return_tuple
@@ -451,6 +492,15 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         A folded model (``config.rep_vli_fold``) uses its stored head and needs none of these class inputs.
         """
         point = self.point_encoder(point_values).pooler_output
+        if self.config.rep_vli_fold == "final_layer":
+            if class_embeds is not None or input_ids is not None:
+                raise ValueError(
+                    "This model's classes are merged into its final layer: it scores only its stored classes "
+                    f"{list(self.config.id2label.values())}; do not pass `class_embeds` / `input_ids`."
+                )
+            logits = self.logit_scale.exp() * point
+            loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
+            return SpikingPointZeroShotOutput(loss=loss, logits=logits)
         point_embeds = F.normalize(point, dim=-1)
         if self.classifier is not None and class_embeds is None and input_ids is None:
             class_weight = self.classifier.weight

@@ -2,6 +2,7 @@
 
 from ...registry import ModelPreset, register_preset
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
+from .e3dsnn import E3DSNN_VARIANTS
 from .modeling_spiking_point_encoder import SpikingPointEncoderModel
 
 # Official make(): width 384, 12 blocks, 6 heads, 512 groups of 32, tokenizer 256; the head is cat(cls, max) = 768
@@ -33,9 +34,29 @@ POINTFORMER_TINY = {
     "image_embed_dim": 384,
 }
 
+# E-3DSNN-T/S/L/H (official widths and depths), pooled into the 1280-d OpenCLIP-bigG space. Backbone parameters
+# (without the final 1x1 layer): T 1.87 M, S 3.27 M, L 17.32 M, H 46.56 M.
+E3DSNN_PRESETS = {f"svl-e3dsnn-{name}": {"backbone": "e3dsnn", **kwargs} for name, kwargs in E3DSNN_VARIANTS.items()}
+
+E3DSNN_TINY = {
+    "backbone": "e3dsnn",
+    "hidden_size": 64,
+    "stem_channels": 8,
+    "encoder_channels": (8, 16),
+    "encoder_depths": (1, 1),
+    "voxel_size": 0.1,
+    "text_embed_dim": 384,
+    "image_embed_dim": 384,
+}
+
 _PRESETS = (
     ("svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective parameters, 768-d output)."),
     ("svl-pointformer-tiny", POINTFORMER_TINY, "Tiny Spike-driven PointFormer for tests (64-d output)."),
+    *(
+        (name, kwargs, f"E-3DSNN-{name[-1].upper()} sparse-conv spiking ResNet (SVL, 1280-d output).")
+        for name, kwargs in E3DSNN_PRESETS.items()
+    ),
+    ("svl-e3dsnn-tiny", E3DSNN_TINY, "Tiny E-3DSNN for tests (two stages, 64-d output)."),
 )
 
 for _name, _kwargs, _description in _PRESETS:
@@ -49,4 +70,4 @@ for _name, _kwargs, _description in _PRESETS:
         )
     )
 
-__all__ = ["POINTFORMER_L", "POINTFORMER_TINY"]
+__all__ = ["E3DSNN_PRESETS", "E3DSNN_TINY", "POINTFORMER_L", "POINTFORMER_TINY"]
