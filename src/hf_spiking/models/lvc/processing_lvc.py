@@ -114,7 +114,7 @@ def _is_single_video(videos) -> bool:
     if isinstance(videos, (str, PathLike, torch.Tensor)):
         return True
     if isinstance(videos, np.ndarray):
-        return videos.ndim == 4
+        return videos.ndim != 5  # a batch is (B, T, H, W, 3); anything else is validated as one video
     return isinstance(videos, (list, tuple)) and len(videos) > 0 and isinstance(videos[0], Image.Image)
 
 
