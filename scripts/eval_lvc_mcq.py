@@ -1,0 +1,164 @@
+#!/usr/bin/env python
+"""Multiple-choice video QA accuracy of an LVC model on MLVU or Video-MME annotations, per task type.
+
+Annotation formats, as the benchmarks release them:
+
+- MLVU (dev, multiple-choice tasks): ``MLVU/json/<n>_<task>.json`` files, each a list of
+  ``{"video": "x.mp4", "duration": 123.0, "question": "...", "candidates": ["...", ...], "answer": "<candidate>",
+  "question_type": "plotQA"}``; videos live in ``<videos>/<n>_<task>/x.mp4`` (or directly in ``<videos>/``).
+  ``--annotations`` takes one such file or the ``json`` folder.
+- Video-MME: the Hugging Face release's flat rows (``videomme/test-*.parquet``, or the same rows as a JSON list)
+  ``{"video_id": "001", "duration": "short", "domain": "...", "sub_category": "...", "videoID": "fFjv93ACGo8",
+  "question_id": "001-1", "task_type": "Counting Problem", "question": "...", "options": ["A. ...", ...],
+  "answer": "C"}``, or the GitHub release's nested JSON (``[{"video_id", "duration", "domain", "sub_category",
+  "videoID"?, "url"?, "questions": [{"question_id", "task_type", "question", "options", "answer"}]}]``); videos are
+  ``<videos>/<videoID>.mp4``.
+
+Each option is scored by its log-likelihood after the video and question (``pipeline("video-question-answering")``
+with ``options=``); the best-scoring option is the prediction.
+
+    python scripts/eval_lvc_mcq.py --model <lvc folder> --benchmark mlvu --annotations MLVU/json --videos MLVU/video
+"""
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+VIDEO_EXTENSIONS = (".mp4", ".mkv", ".webm", ".avi", ".mov")
+
+
+def _json_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise ValueError(f"no *.json annotation files in {path}.")
+        return files
+    if not path.is_file():
+        raise ValueError(f"annotation path {path} does not exist.")
+    return [path]
+
+
+def _find_video(videos: Path, name: str, subfolder: str | None = None) -> Path:
+    candidates = [videos / subfolder / name] if subfolder else []
+    candidates.append(videos / name)
+    if not Path(name).suffix:
+        candidates += [videos / f"{name}{ext}" for ext in VIDEO_EXTENSIONS]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise ValueError(f"video {name!r} not found under {videos} (tried {', '.join(map(str, candidates))}).")
+
+
+def load_mlvu(annotations: Path, videos: Path) -> list[dict]:
+    items = []
+    for file in _json_files(annotations):
+        for entry in json.loads(file.read_text()):
+            if "candidates" not in entry:  # the generation tasks (sub-scene captioning, summary) have no options
+                continue
+            options = list(entry["candidates"])
+            if entry["answer"] not in options:
+                raise ValueError(f"{file.name}: answer {entry['answer']!r} is not one of the candidates {options}.")
+            items.append({
+                "video": _find_video(videos, entry["video"], subfolder=file.stem),
+                "question": entry["question"],
+                "options": options,
+                "answer_index": options.index(entry["answer"]),
+                "task_type": entry.get("question_type", file.stem),
+            })
+    return items
+
+
+def _videomme_rows(annotations: Path) -> list[dict]:
+    if annotations.suffix == ".parquet":
+        import pandas as pd
+
+        return pd.read_parquet(annotations).to_dict(orient="records")
+    rows = []
+    for file in _json_files(annotations):
+        for entry in json.loads(file.read_text()):
+            if "questions" in entry:  # nested GitHub release: one entry per video
+                video_fields = {key: value for key, value in entry.items() if key != "questions"}
+                rows += [{**video_fields, **question} for question in entry["questions"]]
+            else:
+                rows.append(entry)
+    return rows
+
+
+def load_videomme(annotations: Path, videos: Path) -> list[dict]:
+    items = []
+    for row in _videomme_rows(annotations):
+        options = list(row["options"])
+        letters = [option.split(".", 1)[0].strip() for option in options]
+        if row["answer"] not in letters:
+            raise ValueError(f"question {row.get('question_id')}: answer {row['answer']!r} is not among {letters}.")
+        items.append({
+            "video": _find_video(videos, str(row.get("videoID") or row["video_id"])),
+            "question": row["question"],
+            "options": options,
+            "answer_index": letters.index(row["answer"]),
+            "task_type": row["task_type"],
+            "duration": row.get("duration"),
+        })
+    return items
+
+
+LOADERS = {"mlvu": load_mlvu, "videomme": load_videomme}
+
+
+def evaluate(pipe, items: list[dict], length_normalize: bool = False) -> dict:
+    """Scores every item; returns overall and per-task-type accuracy plus per-item predictions."""
+    per_type = defaultdict(list)
+    predictions = []
+    for item in items:
+        result = pipe(str(item["video"]), question=item["question"], options=item["options"],
+                      length_normalize=length_normalize)
+        predicted = max(range(len(item["options"])), key=result["scores"].__getitem__)
+        correct = predicted == item["answer_index"]
+        per_type[item["task_type"]].append(correct)
+        predictions.append({"video": str(item["video"]), "task_type": item["task_type"], "predicted": predicted,
+                            "answer": item["answer_index"], "correct": correct, "scores": result["scores"]})
+    if not predictions:
+        raise ValueError("no multiple-choice items to evaluate.")
+    return {
+        "accuracy": sum(p["correct"] for p in predictions) / len(predictions),
+        "num_items": len(predictions),
+        "per_task_type": {task: sum(hits) / len(hits) for task, hits in sorted(per_type.items())},
+        "count_per_task_type": {task: len(hits) for task, hits in sorted(per_type.items())},
+        "predictions": predictions,
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, help="folder with an LVC model and its LVCProcessor")
+    parser.add_argument("--benchmark", required=True, choices=sorted(LOADERS))
+    parser.add_argument("--annotations", required=True, type=Path, help="annotation file or folder of JSON files")
+    parser.add_argument("--videos", required=True, type=Path, help="folder with the benchmark's videos")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
+    parser.add_argument("--length-normalize", action="store_true", help="mean instead of summed option log-prob")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--output", type=Path, default=None, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    import hf_spiking  # noqa: F401  (registers LVC and the video-question-answering pipeline)
+    from transformers import pipeline
+
+    items = LOADERS[args.benchmark](args.annotations, args.videos)[: args.limit]
+    pipe = pipeline("video-question-answering", model=args.model, device=args.device)
+    results = evaluate(pipe, items, length_normalize=args.length_normalize)
+    results["benchmark"] = args.benchmark
+
+    width = max(len(task) for task in results["per_task_type"]) + 2
+    print(f"{'task type':<{width}}{'items':>6}{'accuracy':>10}")
+    for task, accuracy in results["per_task_type"].items():
+        print(f"{task:<{width}}{results['count_per_task_type'][task]:>6}{accuracy:>10.3f}")
+    print(f"{'overall':<{width}}{results['num_items']:>6}{results['accuracy']:>10.3f}")
+    if args.output is not None:
+        args.output.write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
