@@ -42,39 +42,42 @@ QWEN2_IMAGE_CONTEXT_TOKEN_ID = 151648  # <IMG_CONTEXT> in the InternVL2-1B (Qwen
 INTERNLM2_IMAGE_CONTEXT_TOKEN_ID = 92546  # <IMG_CONTEXT> in the InternVL2-2B/8B/26B (InternLM2) tokenizer
 IMAGE_CONTEXT_TOKEN = "<IMG_CONTEXT>"
 
+ORIGINAL_VIT_LAYER = r"^vision_model\.encoder\.layers\.(\d+)\."
+NATIVE_VIT_LAYER = r"model.vision_tower.encoder.layer.\1."
 VISION_RENAMES = [
     (r"^vision_model\.embeddings\.class_embedding$", "model.vision_tower.embeddings.cls_token"),
     (r"^vision_model\.embeddings\.position_embedding$", "model.vision_tower.embeddings.position_embeddings"),
     (r"^vision_model\.embeddings\.patch_embedding\.", "model.vision_tower.embeddings.patch_embeddings.projection."),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.attn\.proj\.", r"model.vision_tower.encoder.layer.\1.attention.projection_layer."),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.attn\.(q_norm|k_norm)\.", r"model.vision_tower.encoder.layer.\1.attention.\2."),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.ls1$", r"model.vision_tower.encoder.layer.\1.lambda_1"),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.ls2$", r"model.vision_tower.encoder.layer.\1.lambda_2"),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.norm1\.", r"model.vision_tower.encoder.layer.\1.layernorm_before."),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.norm2\.", r"model.vision_tower.encoder.layer.\1.layernorm_after."),
-    (r"^vision_model\.encoder\.layers\.(\d+)\.mlp\.(fc1|fc2)\.", r"model.vision_tower.encoder.layer.\1.mlp.\2."),
+    (ORIGINAL_VIT_LAYER + r"attn\.proj\.", NATIVE_VIT_LAYER + "attention.projection_layer."),
+    (ORIGINAL_VIT_LAYER + r"attn\.(q_norm|k_norm)\.", NATIVE_VIT_LAYER + r"attention.\2."),
+    (ORIGINAL_VIT_LAYER + r"ls1$", NATIVE_VIT_LAYER + "lambda_1"),
+    (ORIGINAL_VIT_LAYER + r"ls2$", NATIVE_VIT_LAYER + "lambda_2"),
+    (ORIGINAL_VIT_LAYER + r"norm1\.", NATIVE_VIT_LAYER + "layernorm_before."),
+    (ORIGINAL_VIT_LAYER + r"norm2\.", NATIVE_VIT_LAYER + "layernorm_after."),
+    (ORIGINAL_VIT_LAYER + r"mlp\.(fc1|fc2)\.", NATIVE_VIT_LAYER + r"mlp.\2."),
     (r"^mlp1\.0\.", "model.multi_modal_projector.layer_norm."),
     (r"^mlp1\.1\.", "model.multi_modal_projector.linear_1."),
     (r"^mlp1\.3\.", "model.multi_modal_projector.linear_2."),
 ]
-VISION_QKV = re.compile(r"^vision_model\.encoder\.layers\.(\d+)\.attn\.qkv\.(weight|bias)$")
+VISION_QKV = re.compile(ORIGINAL_VIT_LAYER + r"attn\.qkv\.(weight|bias)$")
 
 QWEN2_RENAMES = [
     (r"^language_model\.model\.", "model.language_model."),
     (r"^language_model\.lm_head\.", "lm_head."),
 ]
+ORIGINAL_LM_LAYER, NATIVE_LM_LAYER = r"^language_model\.model\.layers\.(\d+)\.", r"model.language_model.layers.\1."
 INTERNLM2_RENAMES = [
     (r"^language_model\.model\.tok_embeddings\.", "model.language_model.embed_tokens."),
     (r"^language_model\.model\.norm\.", "model.language_model.norm."),
     (r"^language_model\.output\.", "lm_head."),
-    (r"^language_model\.model\.layers\.(\d+)\.attention\.wo\.", r"model.language_model.layers.\1.self_attn.o_proj."),
-    (r"^language_model\.model\.layers\.(\d+)\.feed_forward\.w1\.", r"model.language_model.layers.\1.mlp.gate_proj."),
-    (r"^language_model\.model\.layers\.(\d+)\.feed_forward\.w3\.", r"model.language_model.layers.\1.mlp.up_proj."),
-    (r"^language_model\.model\.layers\.(\d+)\.feed_forward\.w2\.", r"model.language_model.layers.\1.mlp.down_proj."),
-    (r"^language_model\.model\.layers\.(\d+)\.attention_norm\.", r"model.language_model.layers.\1.input_layernorm."),
-    (r"^language_model\.model\.layers\.(\d+)\.ffn_norm\.", r"model.language_model.layers.\1.post_attention_layernorm."),
+    (ORIGINAL_LM_LAYER + r"attention\.wo\.", NATIVE_LM_LAYER + "self_attn.o_proj."),
+    (ORIGINAL_LM_LAYER + r"feed_forward\.w1\.", NATIVE_LM_LAYER + "mlp.gate_proj."),
+    (ORIGINAL_LM_LAYER + r"feed_forward\.w3\.", NATIVE_LM_LAYER + "mlp.up_proj."),
+    (ORIGINAL_LM_LAYER + r"feed_forward\.w2\.", NATIVE_LM_LAYER + "mlp.down_proj."),
+    (ORIGINAL_LM_LAYER + r"attention_norm\.", NATIVE_LM_LAYER + "input_layernorm."),
+    (ORIGINAL_LM_LAYER + r"ffn_norm\.", NATIVE_LM_LAYER + "post_attention_layernorm."),
 ]
-INTERNLM2_WQKV = re.compile(r"^language_model\.model\.layers\.(\d+)\.attention\.wqkv\.(weight|bias)$")
+INTERNLM2_WQKV = re.compile(ORIGINAL_LM_LAYER + r"attention\.wqkv\.(weight|bias)$")
 
 # Original config keys that do not describe the architecture (or would force an attention kernel).
 DROPPED_LLM_KEYS = {
@@ -200,7 +203,9 @@ def convert_internvl2_config(original_config: dict, image_token_id: int | None =
     from transformers import InternVLConfig
 
     if original_config.get("ps_version", "v2") != "v2":
-        raise ValueError(f"only ps_version 'v2' pixel shuffle matches native InternVL, got {original_config['ps_version']!r}")
+        raise ValueError(
+            f"only ps_version 'v2' pixel shuffle matches native InternVL, got {original_config['ps_version']!r}"
+        )
     lm_type = language_model_type(original_config)
     if image_token_id is None:
         image_token_id = QWEN2_IMAGE_CONTEXT_TOKEN_ID if lm_type == "qwen2" else INTERNLM2_IMAGE_CONTEXT_TOKEN_ID
@@ -293,7 +298,9 @@ def convert_checkpoint(input_dir, output_dir, image_token_id: int | None = None,
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--input_dir", required=True, help="folder of the original checkpoint (config.json + safetensors)")
+    parser.add_argument(
+        "--input_dir", required=True, help="folder of the original checkpoint (config.json + safetensors)"
+    )
     parser.add_argument("--output_dir", required=True, help="where to write the native InternVL checkpoint")
     parser.add_argument(
         "--image_token_id", type=int, default=None,
@@ -302,7 +309,10 @@ def main(argv=None):
     parser.add_argument("--max_shard_size", default="5GB")
     args = parser.parse_args(argv)
     config = convert_checkpoint(args.input_dir, args.output_dir, args.image_token_id, args.max_shard_size)
-    print(f"wrote {args.output_dir}: {config.text_config.model_type} text model, image_token_id={config.image_token_id}")
+    print(
+        f"wrote {args.output_dir}: {config.text_config.model_type} text model, "
+        f"image_token_id={config.image_token_id}"
+    )
 
 
 if __name__ == "__main__":

@@ -191,7 +191,8 @@ def reference_internlm2_logits(state, llm, embeddings):
         attention = torch.softmax(q @ k.transpose(-1, -2) / head_dim**0.5 + causal, dim=-1) @ v
         x = x + F.linear(attention.transpose(1, 2).reshape(batch, length, -1), state[p + "attention.wo.weight"])
         h = rms_norm(x, state[p + "ffn_norm.weight"], eps)
-        gated = F.silu(F.linear(h, state[p + "feed_forward.w1.weight"])) * F.linear(h, state[p + "feed_forward.w3.weight"])
+        gate, up = (F.linear(h, state[p + f"feed_forward.{name}.weight"]) for name in ("w1", "w3"))
+        gated = F.silu(gate) * up
         x = x + F.linear(gated, state[p + "feed_forward.w2.weight"])
     x = rms_norm(x, state["language_model.model.norm.weight"], eps)
     return F.linear(x, state["language_model.output.weight"])
@@ -293,6 +294,6 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="unrecognised InternVL2 parameters"):
         converter.convert_internvl2_state_dict({"vision_model.pooler.weight": torch.zeros(1)}, config)
     with pytest.raises(ValueError, match="unsupported InternVL2 language model"):
-        converter.convert_internvl2_config(original_config({"model_type": "phi3", "architectures": ["Phi3ForCausalLM"]}))
+        converter.convert_internvl2_config(original_config({"model_type": "phi3", "architectures": ["Phi3"]}))
     with pytest.raises(ValueError, match="ps_version"):
         converter.convert_internvl2_config({**config, "ps_version": "v1"})

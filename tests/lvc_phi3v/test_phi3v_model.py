@@ -233,19 +233,26 @@ def test_forward_loss_and_placeholders(model, processor, images):
         model(input_ids=ids, pixel_values=batch["pixel_values"][0], image_sizes=batch["image_sizes"])
 
 
-def test_generate_matches_greedy_forward(model, processor, images):
-    batch = processor(images[:1], return_tensors="pt")
-    ids = prompt_ids(batch["num_img_tokens"].tolist())
+def test_batched_generate_with_official_negative_ids_matches_greedy_forward(model, processor, images):
+    batch = processor(images[:2], return_tensors="pt")
+    # The official processor's placeholders: -1 for the tokens of the first image, -2 for the second; left padding.
+    rows = [prompt_ids([count], image_token=-(i + 1))[0] for i, count in enumerate(batch["num_img_tokens"].tolist())]
+    length = max(len(row) for row in rows)
+    ids = torch.zeros(2, length, dtype=torch.long)
+    attention_mask = torch.zeros(2, length, dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, length - len(row):], attention_mask[i, length - len(row):] = row, 1
     with torch.no_grad():
-        generated = model.generate(input_ids=ids, pixel_values=batch["pixel_values"], image_sizes=batch["image_sizes"],
-                                   max_new_tokens=3, do_sample=False, eos_token_id=None, pad_token_id=0)
-        assert generated.shape == (1, ids.shape[1] + 3)
-        sequence = ids
-        for _ in range(3):  # no cache: the full prompt with images each step
-            logits = model(input_ids=sequence, pixel_values=batch["pixel_values"],
-                           image_sizes=batch["image_sizes"], use_cache=False).logits
-            sequence = torch.cat([sequence, logits[:, -1:].argmax(-1)], dim=1)
-    assert torch.equal(generated, sequence)
+        generated = model.generate(input_ids=ids, attention_mask=attention_mask, pixel_values=batch["pixel_values"],
+                                   image_sizes=batch["image_sizes"], max_new_tokens=3, do_sample=False,
+                                   eos_token_id=None, pad_token_id=0)
+        for i, row in enumerate(rows):
+            sequence = row[None]
+            for _ in range(3):  # no cache, no padding: the full prompt with its image at every step
+                logits = model(input_ids=sequence, pixel_values=batch["pixel_values"][i : i + 1],
+                               image_sizes=batch["image_sizes"][i : i + 1], use_cache=False).logits
+                sequence = torch.cat([sequence, logits[:, -1:].argmax(-1)], dim=1)
+            assert torch.equal(generated[i, length:], sequence[0, len(row):])
 
 
 def test_auto_classes_and_round_trip(model, processor, images, tmp_path):

@@ -128,7 +128,9 @@ class Phi3VConfig(Phi3Config):
         if img.get("name") != "clip_vision_model":
             raise ValueError(f"img_processor['name'] must be 'clip_vision_model', got {img.get('name')!r}")
         if img.get("type_feature") != "patch":
-            raise ValueError(f"img_processor['type_feature'] must be 'patch' (CLS dropped), got {img['type_feature']!r}")
+            raise ValueError(
+                f"img_processor['type_feature'] must be 'patch' (CLS dropped), got {img['type_feature']!r}"
+            )
         vision = self.vision_config
         if not isinstance(vision, CLIPVisionConfig):
             return  # still a dict while the dataclass is being built; checked again once resolved

@@ -1,4 +1,6 @@
-"""Image processor of Phi-3.5-Vision: the HD crop transform of the official ``image_processing_phi3_v.py``, without torchvision.
+"""Image processor of Phi-3.5-Vision: the HD crop transform of the official ``image_processing_phi3_v.py``.
+
+Re-implemented on PIL and torch (no torchvision).
 
 Per image: the longer side is laid along the width (transposing portrait images), the image is scaled so that
 ``scale`` crops fit along the width with at most ``num_crops`` crops in total (the largest ``scale`` with

@@ -63,7 +63,7 @@ from .image_processing_phi3_v import Phi3VImageProcessor
 
 
 def merge_2x2_patches(patch_features: torch.Tensor) -> torch.Tensor:
-    """``[n, g*g, C]`` patch tokens -> ``[n, g/2, g/2, 4C]``: each 2x2 block concatenated (row-major inside the block)."""
+    """``[n, g*g, C]`` patch tokens -> ``[n, g/2, g/2, 4C]``: each 2x2 block concatenated, row-major inside it."""
     num_crops, num_patches, channels = patch_features.shape
     grid = int(num_patches**0.5)
     blocks = patch_features.reshape(num_crops, grid // 2, 2, grid // 2, 2, channels)
@@ -140,7 +140,7 @@ class Phi3VImageEmbedding(nn.Module):
         grids = self.check_inputs(pixel_values, image_sizes)
         # Only the real crops go through CLIP (the processor zero-pads every image to max_crops).
         crops = torch.cat([pixel_values[i, : rows * cols + 1] for i, (rows, cols) in enumerate(grids)])
-        crops = crops.to(self.img_projection_dtype)
+        crops = crops.to(self.glb_GN.dtype)
         vision_outputs = self.img_processor(pixel_values=crops, output_hidden_states=True, return_dict=True, **kwargs)
         patch_features = vision_outputs.hidden_states[self.config.vision_feature_layer][:, 1:]
         merged = merge_2x2_patches(patch_features).split([rows * cols + 1 for rows, cols in grids])
@@ -152,10 +152,6 @@ class Phi3VImageEmbedding(nn.Module):
             hidden_states=vision_outputs.hidden_states,
             attentions=vision_outputs.attentions,
         )
-
-    @property
-    def img_projection_dtype(self) -> torch.dtype:
-        return self.glb_GN.dtype
 
 
 class Phi3VPreTrainedModel(Phi3PreTrainedModel):
