@@ -1,8 +1,10 @@
 """Surrogate gradients for the Heaviside spike function.
 
 Each surrogate is a small frozen dataclass: ``spike(x)`` returns the Heaviside step ``x >= 0`` in the forward pass
-and ``derivative(x)`` gives the smooth stand-in for its gradient. Neurons call ``derivative`` from their own
-hand-written backward passes, so a surrogate is plain maths with no autograd state and compiles cleanly.
+and ``derivative(x)`` gives the smooth stand-in for its gradient. Neurons call ``derivative_`` (the in-place form,
+which overwrites a scratch buffer instead of allocating temporaries) from their own hand-written backward passes,
+so a surrogate is plain maths with no autograd state and compiles cleanly. The formulas follow spikingjelly's
+operation order, so gradients agree with its neurons to the last bit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ class SurrogateGradient:
     """Base class: a Heaviside forward with a smooth derivative for the backward pass."""
 
     def derivative(self, x: torch.Tensor) -> torch.Tensor:
+        """The surrogate derivative at ``x`` (a new tensor)."""
+        return self.derivative_(x.clone())
+
+    def derivative_(self, x: torch.Tensor) -> torch.Tensor:
+        """Overwrites ``x`` with the surrogate derivative at ``x`` and returns it."""
         raise NotImplementedError
 
     def spike(self, x: torch.Tensor) -> torch.Tensor:
@@ -39,8 +46,10 @@ class ATan(SurrogateGradient):
         if self.alpha <= 0:
             raise ValueError(f"ATan surrogate `alpha` must be > 0, got {self.alpha}.")
 
-    def derivative(self, x: torch.Tensor) -> torch.Tensor:
-        return (self.alpha / 2) / (1 + (math.pi / 2 * self.alpha * x).square())
+    def derivative_(self, x: torch.Tensor) -> torch.Tensor:
+        z = x.mul_(math.pi / 2 * self.alpha)
+        denominator = z.mul_(z).add_(1)
+        return torch.div(torch.tensor(self.alpha / 2, dtype=x.dtype, device=x.device), denominator, out=denominator)
 
 
 @dataclass(frozen=True)
@@ -53,9 +62,9 @@ class Sigmoid(SurrogateGradient):
         if self.alpha <= 0:
             raise ValueError(f"Sigmoid surrogate `alpha` must be > 0, got {self.alpha}.")
 
-    def derivative(self, x: torch.Tensor) -> torch.Tensor:
-        sg = torch.sigmoid(self.alpha * x)
-        return (1 - sg) * sg * self.alpha
+    def derivative_(self, x: torch.Tensor) -> torch.Tensor:
+        sg = x.mul_(self.alpha).sigmoid_()
+        return sg.mul_(1 - sg).mul_(self.alpha)
 
 
 @dataclass(frozen=True)
@@ -68,8 +77,9 @@ class Rectangular(SurrogateGradient):
         if self.width <= 0:
             raise ValueError(f"Rectangular surrogate `width` must be > 0, got {self.width}.")
 
-    def derivative(self, x: torch.Tensor) -> torch.Tensor:
-        return (x.abs() < self.width / 2).to(x.dtype) / self.width
+    def derivative_(self, x: torch.Tensor) -> torch.Tensor:
+        inside = x.abs_() < self.width / 2
+        return x.copy_(inside).div_(self.width)
 
 
 SURROGATES: dict[str, type[SurrogateGradient]] = {"atan": ATan, "sigmoid": Sigmoid, "rectangular": Rectangular}

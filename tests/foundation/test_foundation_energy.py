@@ -1,0 +1,196 @@
+"""Energy accounting: exact MAC / SOP counts against hand-computed values and a brute-force convolution oracle."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from hf_spiking.energy import ENERGY_PRESETS, EnergyReport, estimate_energy
+from hf_spiking.snn import LIFNeuron, MultiSpike, fold_time
+
+
+def _row(report: EnergyReport, name: str, kind: str | None = None):
+    rows = [r for r in report.layers if r.name == name and (kind is None or r.kind == kind)]
+    assert len(rows) == 1, report.layers
+    return rows[0]
+
+
+def test_real_valued_layer_is_charged_dense_macs():
+    layer = nn.Linear(3, 4)
+    report = estimate_energy(layer, torch.randn(2, 3))
+    row = _row(report, "Linear")
+    assert row.kind == "MAC"
+    assert row.macs == 12  # 3 * 4 per sample
+    assert row.sops == 0 and row.firing_rate is None
+    assert row.energy_pj == pytest.approx(12 * 4.6)
+    assert report.total_energy_mj == pytest.approx(12 * 4.6e-9)
+
+
+def test_binary_and_integer_spikes_are_charged_count_times_fan_out():
+    net = nn.Sequential(nn.Linear(3, 5))
+    binary = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    report = estimate_energy(net, binary)
+    row = _row(report, "0")
+    assert (row.kind, row.sops, row.macs) == ("AC", 3 * 5 / 2, 15)
+    assert row.firing_rate == pytest.approx(0.5)
+    assert row.energy_pj == pytest.approx(7.5 * 0.9)
+
+    counts = torch.tensor([[2.0, 0.0, 4.0], [1.0, 3.0, 0.0]])
+    report = estimate_energy(net, counts, batch_size=1)
+    row = _row(report, "0")
+    assert row.sops == 10 * 5
+    assert row.firing_rate == pytest.approx(10 / 6)
+    assert report.mean_firing_rate == pytest.approx(10 / 6)
+
+
+def test_conv_with_padding_counts_each_tap_that_reads_a_spike():
+    conv = nn.Conv2d(1, 2, kernel_size=3, padding=1)
+    x = torch.zeros(1, 1, 3, 3)
+    x[0, 0, 0, 0] = 1.0  # a corner: read by the 4 output windows that cover it
+    x[0, 0, 1, 1] = 2.0  # the centre: read by all 9 windows, count 2
+    row = _row(estimate_energy(conv, x), "Conv2d")
+    assert row.kind == "AC"
+    assert row.sops == (4 * 1 + 9 * 2) * 2
+    assert row.macs == 2 * 3 * 3 * (1 * 9)  # output elements x C_in x kernel
+
+
+@pytest.mark.parametrize(
+    "conv",
+    [
+        nn.Conv1d(4, 6, 3, stride=2, padding=1),
+        nn.Conv1d(4, 6, 5, padding="same", padding_mode="circular"),
+        nn.Conv2d(4, 6, 3, stride=2, dilation=2, padding=2, groups=2),
+        nn.Conv2d(4, 8, (3, 2), padding=1, padding_mode="reflect", groups=4),
+        nn.Conv3d(2, 4, 3, stride=(1, 2, 2), padding=1),
+    ],
+    ids=lambda c: repr(c),
+)
+def test_conv_sops_equal_a_brute_force_all_ones_convolution(conv):
+    spatial = (9,) * len(conv.kernel_size)
+    x = torch.randint(0, 5, (2, conv.in_channels, *spatial)).float() * (torch.rand(2, conv.in_channels, *spatial) < 0.3)
+    report = estimate_energy(conv, x)
+    ones = type(conv)(
+        conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride, padding=conv.padding,
+        dilation=conv.dilation, groups=conv.groups, bias=False, padding_mode=conv.padding_mode,
+    )
+    nn.init.ones_(ones.weight)
+    with torch.no_grad():
+        out = ones(x.double().float())
+        expected_sops = out.double().sum().item()
+    row = _row(report, type(conv).__name__)
+    assert row.sops * 2 == round(expected_sops)
+    assert row.macs * 2 == out.numel() * (conv.in_channels // conv.groups) * math.prod(conv.kernel_size)
+
+
+class _TinySNN(nn.Module):
+    """Real-valued encoder -> integer spikes -> LIF over T -> binary-spike head, time-folded like the models."""
+
+    def __init__(self, time_steps=3):
+        super().__init__()
+        self.time_steps = time_steps
+        self.encoder = nn.Linear(4, 6)
+        self.quantise = MultiSpike(max_level=4)
+        self.hidden = nn.Linear(6, 5)
+        self.neuron = LIFNeuron()
+        self.head = nn.Linear(5, 2)
+
+    def forward(self, x):
+        x = x.unsqueeze(0).expand(self.time_steps, *x.shape)  # static input repeated over T
+        counts = self.quantise(self.encoder(fold_time(x)) * 3)
+        spikes = self.neuron(self.hidden(counts).unflatten(0, (self.time_steps, -1)))
+        return self.head(fold_time(spikes)).mean(0)
+
+
+def test_small_network_rows_totals_and_dict():
+    torch.manual_seed(0)
+    net = _TinySNN()
+    x = torch.randn(2, 4)
+    seen = {}
+    for name in ("encoder", "hidden", "head"):
+        getattr(net, name).register_forward_hook(lambda m, i, o, name=name: seen.__setitem__(name, i[0].clone()))
+    report = estimate_energy(net, x)
+    assert report.batch_size == 2
+    assert [r.name for r in report.layers] == ["encoder", "hidden", "head"]
+    enc, hid, head = report.layers
+    T, B = 3, 2
+    assert (enc.kind, enc.macs) == ("MAC", T * B * 4 * 6 / B)
+    assert hid.kind == head.kind == "AC"
+    assert hid.sops == seen["hidden"].sum().item() * 5 / B
+    assert head.sops == seen["head"].sum().item() * 2 / B
+    assert hid.firing_rate == pytest.approx(seen["hidden"].mean().item())
+    spikes = seen["hidden"].sum() + seen["head"].sum()
+    assert report.mean_firing_rate == pytest.approx((spikes / (seen["hidden"].numel() + seen["head"].numel())).item())
+    expected_pj = enc.macs * 4.6 + (hid.sops + head.sops) * 0.9
+    assert report.total_energy_mj == pytest.approx(expected_pj * 1e-9)
+    assert report.dense_energy_mj == pytest.approx((enc.macs + hid.macs + head.macs) * 4.6e-9)
+    summary = report.to_dict()
+    assert summary["total_energy_mj"] == pytest.approx(report.total_energy_mj)
+    assert [row["name"] for row in summary["layers"]] == ["encoder", "hidden", "head"]
+    text = str(report)
+    assert "hidden" in text and "total energy" in text and "mJ" in text
+    assert net.training  # the training flag is restored
+
+
+def test_precision_presets_custom_costs_and_forced_mac_layers():
+    layer = nn.Linear(3, 4)
+    spikes = torch.tensor([[1.0, 1.0, 0.0]])
+    for precision, costs in ENERGY_PRESETS.items():
+        row = estimate_energy(layer, spikes, precision=precision).layers[0]
+        assert row.energy_pj == pytest.approx(8 * costs.e_ac)
+    assert ENERGY_PRESETS["fp16"].e_mac == 1.5 and ENERGY_PRESETS["int8"].e_ac == 0.03
+    custom = estimate_energy(layer, spikes, e_ac=2.0, e_mac=10.0)
+    assert custom.layers[0].energy_pj == pytest.approx(16.0) and custom.e_mac_pj == 10.0
+    forced = estimate_energy(nn.Sequential(layer), spikes, mac_layers=["0"])
+    assert forced.layers[0].kind == "MAC" and forced.layers[0].energy_pj == pytest.approx(12 * 4.6)
+
+
+class _SparseFeatures:
+    def __init__(self, features):
+        self.features = features
+
+
+class _GatherConv(nn.Module):
+    """A sparse-conv-shaped layer implementing the energy protocol; its inner Linear must not be counted twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Linear(3, 2)
+        self.neighbours = torch.tensor([[0, 1], [1, 2], [2, 0]])
+
+    def energy_counts(self, inputs, output):
+        features = inputs[0].features
+        return 3 * 2 * 3 * 2, int(features[self.neighbours].sum()) * 2
+
+    def forward(self, sparse):
+        gathered = sparse.features[self.neighbours]  # [N, K, C]
+        return self.inner(gathered).sum(1)
+
+
+def test_protocol_layer_is_charged_its_own_counts_and_shadows_inner_layers():
+    features = torch.tensor([[1.0, 0.0, 2.0], [0.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
+    report = estimate_energy(_GatherConv(), (_SparseFeatures(features),), batch_size=1)
+    assert [r.name for r in report.layers] == ["_GatherConv"]
+    row = report.layers[0]
+    assert row.kind == "AC" and row.macs == 36
+    assert row.sops == features[torch.tensor([[0, 1], [1, 2], [2, 0]])].sum().item() * 2
+    assert row.firing_rate == pytest.approx(features.mean().item())
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"precision": "fp64"}, "precision"),
+        ({"e_mac": -1.0}, "e_mac"),
+        ({"e_ac": 0}, "e_ac"),
+        ({"batch_size": 0}, "batch_size"),
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        estimate_energy(nn.Linear(2, 2), torch.ones(1, 2), **kwargs)
+
+
+def test_batch_size_cannot_be_inferred_without_a_batched_tensor():
+    with pytest.raises(ValueError, match="batch_size"):
+        estimate_energy(nn.Linear(1, 1), {"input": torch.tensor(1.0)})
