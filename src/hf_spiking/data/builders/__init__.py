@@ -1,0 +1,1 @@
+"""``datasets`` builders for the procedurally generated corpora (see each subpackage)."""
