@@ -1,9 +1,12 @@
 """LVC: query-attention video compression around vision-language models (InternVL natively; more via adapters)."""
 
-from .backbones_lvc import InternVLBackbone, LVCBackbone, get_lvc_backbone, register_lvc_backbone
+from .backbones_lvc import InternVLBackbone, LVCBackbone, Phi3VBackbone, get_lvc_backbone, register_lvc_backbone
 from .compression_lvc import QueryAttentionCompressor, pool_query
 from .configuration_lvc import LVCConfig
+from .configuration_phi3_v import Phi3VConfig
+from .image_processing_phi3_v import Phi3VImageProcessor
 from .modeling_lvc import LVCCausalLMOutputWithPast, LVCForVideoQA, LVCPreTrainedModel
+from .modeling_phi3_v import Phi3VForCausalLM, Phi3VModel, register_phi3_v_auto_classes
 from .processing_lvc import LVCProcessor
 
 
@@ -19,6 +22,7 @@ def register_auto_classes() -> None:
     AutoModelForImageTextToText.register(LVCConfig, LVCForVideoQA, exist_ok=True)
     AutoProcessor.register(LVCConfig, LVCProcessor, exist_ok=True)
     register_pipeline()
+    register_phi3_v_auto_classes()
     # Hub InternVL "-hf" checkpoints use the legacy LLaVA key layout; loading them into LVC needs the same renaming.
     if get_checkpoint_conversion_mapping(LVCConfig.model_type) is None:
         register_checkpoint_conversion_mapping(LVCConfig.model_type, get_checkpoint_conversion_mapping("internvl"))
@@ -32,6 +36,11 @@ __all__ = [
     "LVCForVideoQA",
     "LVCPreTrainedModel",
     "LVCProcessor",
+    "Phi3VBackbone",
+    "Phi3VConfig",
+    "Phi3VForCausalLM",
+    "Phi3VImageProcessor",
+    "Phi3VModel",
     "QueryAttentionCompressor",
     "get_lvc_backbone",
     "pool_query",

@@ -2,9 +2,9 @@
 
 An adapter is stateless. It builds the VLM's top-level modules under the VLM's own attribute names (so checkpoints
 of the plain VLM load into ``LVCForVideoQA`` without renaming) and then, given the LVC model that holds them, knows how
-to (1) encode frames into ``[frames, t, d]`` tokens through the vision tower and alignment layer, (2) embed tokens,
-(3) run the language model on ``inputs_embeds`` and (4) name the alignment module that LVC trains. Adding a backbone
-means subclassing :class:`LVCBackbone` and calling :func:`register_lvc_backbone`.
+to (1) encode frames into ``[frames, t, d]`` tokens through the vision tower and alignment layer, (2) embed tokens and
+find the visual placeholders, (3) run the language model on ``inputs_embeds`` and (4) name the alignment module that
+LVC trains. Adding a backbone means subclassing :class:`LVCBackbone` and calling :func:`register_lvc_backbone`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ class LVCBackbone:
 
     model_type: str = ""
     alignment_modules: tuple[str, ...] = ()
-    """Module names inside the LVC model that form the alignment layer (the only part LVC trains)."""
+    """Module or parameter names inside the LVC model that form the alignment layer (the only part LVC trains)."""
 
     def build_modules(self, vlm_config: PreTrainedConfig) -> dict[str, nn.Module]:
         """Top-level modules of the VLM, keyed by the attribute names its checkpoints use."""
@@ -32,16 +32,26 @@ class LVCBackbone:
         """t: tokens one frame contributes to the language model."""
         raise NotImplementedError
 
-    def placeholder_token_id(self, vlm_config: PreTrainedConfig) -> int:
+    def placeholder_token_id(self, vlm_config: PreTrainedConfig) -> int | None:
         """Token id whose positions in ``input_ids`` receive the (compressed) visual tokens."""
         raise NotImplementedError
 
-    def encode_frames(self, model: nn.Module, pixel_values: torch.Tensor) -> torch.Tensor:
-        """``[frames, C, H, W]`` -> ``[frames, t, d]`` in the language model's width (after the alignment layer)."""
+    def placeholder_mask(self, vlm_config: PreTrainedConfig, input_ids: torch.Tensor) -> torch.Tensor:
+        """``[batch, seq]`` bool mask of the visual placeholder positions."""
+        return input_ids == self.placeholder_token_id(vlm_config)
+
+    def encode_frames(
+        self, model: nn.Module, pixel_values: torch.Tensor, image_sizes: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Frames (``[frames, ...]`` as the backbone's image processor returns them, plus their ``image_sizes`` where
+        the backbone needs them) -> ``[frames, t, d]`` in the language model's width (after the alignment layer)."""
         raise NotImplementedError
 
     def input_embeddings(self, model: nn.Module) -> nn.Module:
         raise NotImplementedError
+
+    def embed_tokens(self, model: nn.Module, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.input_embeddings(model)(input_ids)
 
     def output_embeddings(self, model: nn.Module) -> nn.Module:
         raise NotImplementedError
@@ -78,7 +88,7 @@ class InternVLBackbone(LVCBackbone):
     def placeholder_token_id(self, vlm_config):
         return vlm_config.image_token_id
 
-    def encode_frames(self, model, pixel_values):
+    def encode_frames(self, model, pixel_values, image_sizes=None):
         return model.model.get_image_features(pixel_values=pixel_values, return_dict=True).pooler_output
 
     def input_embeddings(self, model):
@@ -89,6 +99,67 @@ class InternVLBackbone(LVCBackbone):
 
     def language_model(self, model):
         return model.model.language_model
+
+
+class Phi3VBackbone(LVCBackbone):
+    """hf_spiking's native Phi-3.5-Vision (``Phi3VModel`` under ``model`` plus ``lm_head``, the official names).
+
+    Frames come from ``Phi3VImageProcessor``: ``[frames, crops, 3, S, S]`` plus ``image_sizes`` ``[frames, 2]``; all
+    frames of a video must share one crop grid so that token positions line up across time. The alignment layer is
+    ``img_projection`` together with the ``glb_GN`` / ``sub_GN`` separators.
+    """
+
+    model_type = "phi3_v"
+    alignment_modules = (
+        "model.vision_embed_tokens.img_projection",
+        "model.vision_embed_tokens.glb_GN",
+        "model.vision_embed_tokens.sub_GN",
+    )
+
+    def build_modules(self, vlm_config):
+        from .modeling_phi3_v import Phi3VModel
+
+        return {
+            "model": Phi3VModel(vlm_config),
+            "lm_head": nn.Linear(vlm_config.hidden_size, vlm_config.vocab_size, bias=False),
+        }
+
+    def tied_weights_keys(self, vlm_config):
+        return {"lm_head.weight": "model.embed_tokens.weight"}
+
+    def tokens_per_frame(self, vlm_config):
+        """Tokens of a frame processed with ``num_crops=1`` (a 1 x 1 sub-crop grid plus the global view)."""
+        side = vlm_config.vision_config.image_size // vlm_config.vision_config.patch_size // 2
+        return 2 * side**2 + 1 + 2 * side
+
+    def placeholder_token_id(self, vlm_config):
+        return vlm_config.image_token_id
+
+    def placeholder_mask(self, vlm_config, input_ids):
+        from .modeling_phi3_v import image_placeholder_mask
+
+        return image_placeholder_mask(input_ids, vlm_config.image_token_id)
+
+    def encode_frames(self, model, pixel_values, image_sizes=None):
+        if image_sizes is None:
+            raise ValueError("Phi-3.5-V frames need image_sizes_videos ([batch, frames, 2], from Phi3VImageProcessor).")
+        tokens = model.model.get_image_features(pixel_values, image_sizes, return_dict=True).pooler_output
+        if len({frame.shape[0] for frame in tokens}) != 1:
+            raise ValueError("all frames of a video must have the same size (one crop grid) for LVC's windows.")
+        return torch.stack(list(tokens))
+
+    def input_embeddings(self, model):
+        return model.model.embed_tokens
+
+    def embed_tokens(self, model, input_ids):
+        # Negative ids are Phi-3.5-V's image placeholders; they are replaced by visual tokens after embedding.
+        return model.model.embed_tokens(input_ids.clamp_min(0))
+
+    def output_embeddings(self, model):
+        return model.lm_head
+
+    def language_model(self, model):
+        return model.model  # Phi3VModel without pixels is the plain Phi-3 decoder
 
 
 _BACKBONES: dict[str, LVCBackbone] = {}
@@ -110,5 +181,6 @@ def get_lvc_backbone(model_type: str) -> LVCBackbone:
 
 
 register_lvc_backbone(InternVLBackbone())
+register_lvc_backbone(Phi3VBackbone())
 
-__all__ = ["InternVLBackbone", "LVCBackbone", "get_lvc_backbone", "register_lvc_backbone"]
+__all__ = ["InternVLBackbone", "LVCBackbone", "Phi3VBackbone", "get_lvc_backbone", "register_lvc_backbone"]

@@ -58,7 +58,8 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
     """The wrapped VLM's own modules (same attribute names as its checkpoints) plus a :class:`QueryAttentionCompressor`.
 
     Inputs: ``input_ids`` whose video placeholders number ``batch x M/w x t``, ``pixel_values_videos``
-    ``[batch, M, C, H, W]`` and the question's ``query_input_ids`` / ``query_attention_mask`` (see ``LVCProcessor``).
+    ``[batch, M, ...]`` (each frame as the backbone's image processor returns it) and the question's
+    ``query_input_ids`` / ``query_attention_mask`` (see ``LVCProcessor``).
     """
 
     def __init__(self, config: LVCConfig):
@@ -113,16 +114,17 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
     def freeze_except_alignment(self) -> int:
         """Trains only the alignment layer (the VLM's projector) and any learned temperature; returns the number of
         trainable parameters."""
-        trainable_prefixes = tuple(f"{name}." for name in self.backbone.alignment_modules) + ("compressor.",)
+        alignment = self.backbone.alignment_modules
+        trainable_prefixes = tuple(f"{name}." for name in alignment) + ("compressor.",)
         trainable = 0
         for name, parameter in self.named_parameters():
-            parameter.requires_grad_(name.startswith(trainable_prefixes))
+            parameter.requires_grad_(name in alignment or name.startswith(trainable_prefixes))
             trainable += parameter.numel() if parameter.requires_grad else 0
         return trainable
 
     def get_query(self, query_input_ids: torch.LongTensor, query_attention_mask: torch.Tensor | None = None):
         """The question's pooled token embedding ``[batch, d]`` from the language model's own embedding table."""
-        embeddings = self.get_input_embeddings()(query_input_ids)
+        embeddings = self.backbone.embed_tokens(self, query_input_ids)
         return pool_query(embeddings, query_attention_mask, self.config.query_pooling)
 
     def get_video_features(
@@ -130,19 +132,22 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         pixel_values_videos: torch.Tensor,
         query_input_ids: torch.LongTensor | None = None,
         query_attention_mask: torch.Tensor | None = None,
+        image_sizes_videos: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """``[batch, M, C, H, W]`` frames -> ``[batch, M / w, t, d]`` pseudo-frames."""
-        if pixel_values_videos.ndim != 5:
+        """``[batch, M, ...]`` frames (plus ``[batch, M, 2]`` sizes where the backbone needs them) ->
+        ``[batch, M / w, t, d]`` pseudo-frames."""
+        if pixel_values_videos.ndim < 5:
             raise ValueError(
-                "pixel_values_videos must be [batch, frames, channels, height, width], "
-                f"got shape {tuple(pixel_values_videos.shape)}."
+                "pixel_values_videos must be [batch, frames, ...] with each frame as the backbone's image processor "
+                f"returns it (e.g. [batch, frames, 3, H, W]), got shape {tuple(pixel_values_videos.shape)}."
             )
         batch, frames = pixel_values_videos.shape[:2]
         if frames % self.config.window_size != 0:
             raise ValueError(
                 f"the video has {frames} frames, which is not divisible by window_size={self.config.window_size}."
             )
-        frame_tokens = self.backbone.encode_frames(self, pixel_values_videos.flatten(0, 1))
+        image_sizes = image_sizes_videos.flatten(0, 1) if image_sizes_videos is not None else None
+        frame_tokens = self.backbone.encode_frames(self, pixel_values_videos.flatten(0, 1), image_sizes)
         frame_tokens = frame_tokens.reshape(batch, frames, *frame_tokens.shape[1:])
         query = None
         if self.config.compression_mode == "query_attention":
@@ -154,13 +159,13 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         return self.compressor(frame_tokens, query)
 
     def _merge_video_features(self, input_ids, inputs_embeds, video_features):
-        placeholders = input_ids == self.placeholder_token_id
+        placeholders = self.backbone.placeholder_mask(self.config.vlm_config, input_ids)
         num_placeholders = int(placeholders.sum())
         num_features = video_features.shape[0] * video_features.shape[1] * video_features.shape[2]
         if num_placeholders != num_features:
             batch, pseudo_frames, tokens = video_features.shape[:3]
             raise ValueError(
-                f"the prompt has {num_placeholders} video placeholder tokens (id {self.placeholder_token_id}) but the "
+                f"the prompt has {num_placeholders} video placeholder tokens but the "
                 f"compressed video fills {num_features} = {batch} video(s) x {pseudo_frames} pseudo-frames (M/w) x "
                 f"{tokens} tokens per frame; build the prompt with LVCProcessor using the model's num_frames and "
                 "window_size."
@@ -175,6 +180,7 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         pixel_values_videos: torch.Tensor | None = None,
         query_input_ids: torch.LongTensor | None = None,
         query_attention_mask: torch.Tensor | None = None,
+        image_sizes_videos: torch.Tensor | None = None,
         video_features: torch.Tensor | None = None,
         attention_mask: torch.Tensor | None = None,
         position_ids: torch.LongTensor | None = None,
@@ -186,12 +192,15 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         **kwargs,
     ) -> LVCCausalLMOutputWithPast:
         r"""
-        pixel_values_videos (`torch.Tensor` of shape `(batch, M, channels, height, width)`, *optional*):
-            Densely sampled frames of one video per batch item.
+        pixel_values_videos (`torch.Tensor` of shape `(batch, M, ...)`, *optional*):
+            Densely sampled frames of one video per batch item, each as the backbone's image processor returns it
+            (InternVL: `(3, H, W)`; Phi-3.5-V: `(crops, 3, S, S)`).
         query_input_ids (`torch.LongTensor` of shape `(batch, length)`, *optional*):
             The question's token ids, pooled into the compression query.
         query_attention_mask (`torch.Tensor` of shape `(batch, length)`, *optional*):
             Mask of the question tokens (1 = real token).
+        image_sizes_videos (`torch.Tensor` of shape `(batch, M, 2)`, *optional*):
+            Per-frame padded (height, width), for backbones whose image processor returns them (Phi-3.5-V).
         video_features (`torch.Tensor` of shape `(batch, M / w, t, d)`, *optional*):
             Pseudo-frames already computed by `get_video_features`, instead of `pixel_values_videos` (e.g. to score
             several answers for one video).
@@ -201,11 +210,13 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("pass exactly one of input_ids or inputs_embeds.")
         if inputs_embeds is None:
-            inputs_embeds = self.get_input_embeddings()(input_ids)
+            inputs_embeds = self.backbone.embed_tokens(self, input_ids)
         if pixel_values_videos is not None:
             if video_features is not None:
                 raise ValueError("pass either pixel_values_videos or video_features, not both.")
-            video_features = self.get_video_features(pixel_values_videos, query_input_ids, query_attention_mask)
+            video_features = self.get_video_features(
+                pixel_values_videos, query_input_ids, query_attention_mask, image_sizes_videos
+            )
         if video_features is not None:
             if input_ids is None:
                 raise ValueError("video inputs need input_ids to locate the video placeholder tokens.")
@@ -213,7 +224,7 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         elif (
             input_ids is not None
             and (cache is None or cache.get_seq_length() == 0)
-            and bool((input_ids == self.placeholder_token_id).any())
+            and bool(self.backbone.placeholder_mask(self.config.vlm_config, input_ids).any())
         ):
             raise ValueError("the prompt contains video placeholder tokens but no pixel_values_videos were given.")
 
