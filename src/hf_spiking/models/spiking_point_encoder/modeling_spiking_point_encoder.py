@@ -360,7 +360,7 @@ class SpikingPointEncoderForPreTraining(_TextTeacherMixin, SpikingPointEncoderPr
                     terms.append(self.config.lambda_text * loss_text)
             if image is not None:
                 loss_image = symmetric_info_nce(_gather_rows(point_embeds), _gather_rows(image_normed), scale)
-                loss_mse = F.mse_loss(point, image)
+                loss_mse = F.mse_loss(_gather_rows(point), _gather_rows(image))
                 terms.append(self.config.lambda_image * loss_image)
                 if self.config.lambda_mse:
                     terms.append(self.config.lambda_mse * loss_mse)
