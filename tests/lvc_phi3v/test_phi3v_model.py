@@ -148,6 +148,18 @@ def test_parameter_names_follow_official_checkpoint(model, tmp_path):
     assert json.loads((tmp_path / "config.json").read_text())["model_type"] == "phi3_v"
 
 
+def test_default_config_is_phi_3_5_vision_instruct_size():
+    with torch.device("meta"):  # shapes only, no memory
+        full = Phi3VForCausalLM(Phi3VConfig(pad_token_id=32000))
+    shapes = {key: tuple(value.shape) for key, value in full.state_dict().items()}
+    assert shapes["model.vision_embed_tokens.glb_GN"] == (1, 1, 4096)
+    assert shapes["model.vision_embed_tokens.sub_GN"] == (1, 1, 1, 4096)
+    assert shapes["model.vision_embed_tokens.img_projection.0.weight"] == (3072, 4096)
+    assert shapes["model.vision_embed_tokens.img_processor.embeddings.position_embedding.weight"] == (577, 1024)
+    assert shapes["model.layers.31.self_attn.qkv_proj.weight"] == (9216, 3072)
+    assert round(sum(p.numel() for p in full.parameters()) / 1e9, 2) == 4.15  # the model card's 4.15B parameters
+
+
 def test_official_named_safetensors_loads_without_remote_code(model, tmp_path, processor, images):
     state = {key.replace("img_processor.", "img_processor.vision_model."): value.clone()
              for key, value in model.state_dict().items()}

@@ -33,8 +33,10 @@ as ``Phi3VImageProcessor`` returns them. Precomputed (e.g. compressed) features 
 count must equal the number of image placeholders in ``input_ids`` (any negative id, and ``config.image_token_id``
 when set).
 
-``register_phi3_v_auto_classes()`` registers ``phi3_v`` with AutoConfig, AutoModel, AutoModelForCausalLM,
-AutoModelForImageTextToText and AutoImageProcessor.
+The alignment layer (what LVC trains) is ``model.vision_embed_tokens.img_projection`` plus the ``glb_GN`` / ``sub_GN``
+parameters. A released folder loads with ``Phi3VForCausalLM.from_pretrained(folder, attn_implementation="sdpa")``
+(its ``config.json`` may ask for flash_attention_2). ``register_phi3_v_auto_classes()`` registers ``phi3_v`` with
+AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForImageTextToText and AutoImageProcessor.
 """
 
 import torch
