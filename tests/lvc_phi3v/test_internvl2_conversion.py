@@ -289,6 +289,22 @@ def test_cli_writes_a_loadable_native_checkpoint(tmp_path):
                                    expected(input_ids=ids, pixel_values=pixel_values).logits, rtol=0, atol=0)
 
 
+def test_internvl2_2b_config_gives_the_released_model_size():
+    llm = {**INTERNLM2_CONFIG, "vocab_size": 92553, "hidden_size": 2048, "intermediate_size": 8192,
+           "num_hidden_layers": 24, "num_attention_heads": 16, "num_key_value_heads": 8, "rope_theta": 1000000,
+           "max_position_embeddings": 32768, "rope_scaling": {"type": "dynamic", "factor": 2.0}}
+    config = original_config(llm)
+    config["force_image_size"] = 448
+    config["vision_config"].update(hidden_size=1024, intermediate_size=4096, num_hidden_layers=24,
+                                   num_attention_heads=16, image_size=448, patch_size=14)
+    hf_config = converter.convert_internvl2_config(config)
+    assert hf_config.image_seq_length == 256 and hf_config.image_token_id == 92546
+    assert hf_config.text_config.rope_parameters["rope_type"] == "dynamic"
+    with torch.device("meta"):  # shapes only, no memory
+        model = InternVLForConditionalGeneration(hf_config)
+    assert round(sum(p.numel() for p in model.parameters()) / 1e9, 2) == 2.21  # InternVL2-2B's 2.21B parameters
+
+
 def test_bad_inputs_raise_clear_errors():
     config = original_config(INTERNLM2_CONFIG)
     with pytest.raises(ValueError, match="unrecognised InternVL2 parameters"):
