@@ -88,3 +88,16 @@ def test_official_project_layer_must_fit_the_head(fixtures_dir, svl_convert, poi
     # The official `project` is Linear(768, 1024); this small fixture's head is 96 wide, so it cannot be reused.
     with pytest.raises(ValueError, match="official `project` layer is \\(1024, 768\\)"):
         convert.convert_official_checkpoint(checkpoint, config_overrides={**pointformer_small_overrides, "hidden_size": 1024})
+
+
+def test_conversion_cli_writes_a_loadable_folder(fixtures_dir, fixture, svl_convert, tmp_path):
+    from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderModel
+
+    svl_convert.main([
+        "--checkpoint", str(fixtures_dir / "pointformer_small.safetensors"), "--backbone", "pointformer",
+        "--num-groups", "16", "--group-size", "8", "--num-attention-heads", "3", "--output-dir", str(tmp_path),
+    ])
+    model = SpikingPointEncoderModel.from_pretrained(tmp_path).eval()
+    with torch.no_grad():
+        embedding = model(fixture["inputs.features"]).pooler_output
+    torch.testing.assert_close(embedding, fixture["outputs.embedding"][:, 0], atol=ATOL, rtol=0)

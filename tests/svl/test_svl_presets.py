@@ -10,6 +10,14 @@ EXPECTED_PARAMETERS = {
     "svl-pointformer-l": 21_915_520,  # official PointTransformer minus its unused 768->1024 `project` (reference §3.3)
 }
 
+# E-3DSNN (reference §4.1, measured on the official code): (backbone, backbone + final 1x1 layer to 1280).
+EXPECTED_E3DSNN_PARAMETERS = {
+    "svl-e3dsnn-t": (1_869_056, 2_034_176),
+    "svl-e3dsnn-s": (3_264_704, 3_470_784),
+    "svl-e3dsnn-l": (17_320_320, 17_649_280),
+    "svl-e3dsnn-h": (46_558_848, 47_051_648),
+}
+
 
 def _count(name, **overrides):
     with torch.device("meta"):
@@ -22,13 +30,25 @@ def test_preset_parameter_count(name):
     assert _count(name) == EXPECTED_PARAMETERS[name]
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED_E3DSNN_PARAMETERS))
+def test_e3dsnn_preset_parameter_counts(name):
+    with torch.device("meta"):
+        model = hf_spiking.create_model(name)
+    total = sum(p.numel() for p in model.parameters())
+    head = sum(p.numel() for p in model.encoder.final.parameters())
+    assert (total - head, total) == EXPECTED_E3DSNN_PARAMETERS[name]
+    assert model.config.hidden_size == 1280
+
+
 def test_pointformer_l_with_official_projection_matches_official_total():
     # hidden_size 1024 brings back the official `project` layer: 22,702,976 parameters in the official model.
     assert _count("svl-pointformer-l", hidden_size=1024) == 22_702_976
 
 
 def test_svl_presets_are_listed_and_tiny_preset_runs():
-    assert {"svl-pointformer-l", "svl-pointformer-tiny"} <= set(hf_spiking.list_models("svl-*"))
+    assert {"svl-pointformer-l", "svl-pointformer-tiny", "svl-e3dsnn-tiny", *EXPECTED_E3DSNN_PARAMETERS} <= set(
+        hf_spiking.list_models("svl-*")
+    )
     model = hf_spiking.create_model("svl-pointformer-tiny").eval()
     with torch.no_grad():
         output = model(torch.rand(2, 40, 6))
