@@ -139,3 +139,14 @@ def test_instance_seeds_are_disjoint_across_splits_and_indices():
     seeds = {instance_seed(0, split, label, index) for split in ("train", "validation", "test") for label in range(28) for index in range(20)}
     assert len(seeds) == 3 * 28 * 20
     assert generate_instance(3, seed=5, with_image=False).category == category_names()[3]
+
+
+def test_documentation_lists_every_registered_category():
+    from pathlib import Path
+
+    from hf_spiking.data.shapes.docs import GALLERY_NAME, category_table
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = (docs / "synthetic_shapes.md").read_text(encoding="utf-8")
+    assert category_table() in text, "docs are stale: run python -m hf_spiking.data.shapes.docs docs/"
+    assert (docs / GALLERY_NAME).stat().st_size > 10_000
