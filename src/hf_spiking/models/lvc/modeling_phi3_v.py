@@ -366,6 +366,7 @@ __all__ = [
     "Phi3VModel",
     "Phi3VForCausalLM",
     "Phi3VImageEmbedding",
+    "image_placeholder_mask",
     "merge_2x2_patches",
     "register_phi3_v_auto_classes",
 ]
