@@ -35,7 +35,9 @@
         '''(dense MACs, SOPs if its input were the spikes it received) for this call.'''
 
 is hooked like the built-in layers: ``inputs`` is the tuple of positional arguments of the call and ``output``
-its result. The rules above decide which of the two numbers is charged. The layer's input activations, used to
+its result. The rules above decide which of the two numbers is charged. Linear- or conv-like custom layers can
+reuse the built-in counting as a class attribute: ``energy_counts = conv_energy_counts`` (or
+``linear_energy_counts``). The layer's input activations, used to
 classify the input as spikes and to compute the firing rate, are the first positional argument if it is a tensor,
 else that argument's ``features`` tensor (the spconv ``SparseConvTensor`` convention, ``[N_active, C]``).
 """
@@ -43,6 +45,7 @@ else that argument's ``features`` tensor (the spconv ``SparseConvTensor`` conven
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -205,31 +208,34 @@ def _holds_spikes(x: torch.Tensor) -> bool:
     return bool(((x >= 0) & (x == torch.floor(x))).all())
 
 
-def _linear_counts(layer: nn.Linear, x: torch.Tensor, spiking: bool) -> tuple[int, int]:
-    """(dense MACs, SOPs); SOPs are only computed for spike input."""
+def linear_energy_counts(layer: nn.Module, inputs: tuple, output: torch.Tensor) -> tuple[int, int]:
+    """The energy protocol for ``nn.Linear``-like layers (``in_features``, ``out_features``)."""
+    x = _input_activations(inputs)
     macs = (x.numel() // layer.in_features) * layer.in_features * layer.out_features
-    sops = round(x.double().sum().item()) * layer.out_features if spiking else 0
+    sops = round(x.double().sum().item()) * layer.out_features
     return macs, sops
 
 
-def _conv_counts(layer: nn.modules.conv._ConvNd, x: torch.Tensor, output: torch.Tensor, spiking: bool):
-    """(dense MACs, SOPs); SOPs are only computed for spike input."""
-    spatial = len(layer.kernel_size)
-    kernel_volume = 1
-    for k in layer.kernel_size:
-        kernel_volume *= k
-    macs = output.numel() * (layer.in_channels // layer.groups) * kernel_volume
-    if not spiking:
-        return macs, 0
+def conv_energy_counts(layer: nn.Module, inputs: tuple, output: torch.Tensor) -> tuple[int, int]:
+    """The energy protocol for ``nn.ConvNd``-like layers (``in_channels``, ``out_channels``, ``kernel_size``,
+    ``stride``, ``padding``, ``dilation``, ``groups``, optional ``padding_mode``).
+
+    A custom convolution (weight standardisation, fused BN, ...) can reuse it: ``energy_counts = conv_energy_counts``.
+    """
+    x = _input_activations(inputs)
+    kernel_size = tuple(layer.kernel_size)
+    spatial = len(kernel_size)
+    macs = output.numel() * (layer.in_channels // layer.groups) * math.prod(kernel_size)
     if x.dim() == spatial + 1:  # unbatched input [C, *spatial]
         x = x.unsqueeze(0)
     # Each output channel of a group reads every channel of that group, so only the channel sum matters.
     counts = x.double().sum(dim=1, keepdim=True)
     padding = layer.padding
-    if layer.padding_mode != "zeros":
-        counts = F.pad(counts, layer._reversed_padding_repeated_twice, mode=layer.padding_mode)
+    padding_mode = getattr(layer, "padding_mode", "zeros")
+    if padding_mode != "zeros":
+        counts = F.pad(counts, layer._reversed_padding_repeated_twice, mode=padding_mode)
         padding = 0
-    ones = counts.new_ones((1, 1, *layer.kernel_size))
+    ones = counts.new_ones((1, 1, *kernel_size))
     taps = _CONV_FUNCTIONS[spatial](counts, ones, None, layer.stride, padding, layer.dilation)
     sops = round(taps.sum().item()) * (layer.out_channels // layer.groups)
     return macs, sops
@@ -356,9 +362,9 @@ def _make_hook(name: str, mac_patterns: tuple[str, ...], tallies: dict):
         if callable(getattr(module, "energy_counts", None)):
             macs, sops = module.energy_counts(inputs, output)
         elif isinstance(module, nn.Linear):
-            macs, sops = _linear_counts(module, x, spiking)
+            macs, sops = linear_energy_counts(module, inputs, output)
         else:
-            macs, sops = _conv_counts(module, x, output, spiking)
+            macs, sops = conv_energy_counts(module, inputs, output)
         tally = tallies.setdefault((name or type(module).__name__, "AC" if spiking else "MAC"), _Tally())
         tally.macs += int(macs)
         tally.calls += 1
@@ -370,4 +376,13 @@ def _make_hook(name: str, mac_patterns: tuple[str, ...], tallies: dict):
     return hook
 
 
-__all__ = ["ENERGY_PRESETS", "EnergyCosts", "EnergyReport", "LayerEnergy", "estimate_energy", "format_energy_table"]
+__all__ = [
+    "ENERGY_PRESETS",
+    "EnergyCosts",
+    "EnergyReport",
+    "LayerEnergy",
+    "conv_energy_counts",
+    "estimate_energy",
+    "format_energy_table",
+    "linear_energy_counts",
+]

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from hf_spiking.energy import ENERGY_PRESETS, EnergyReport, estimate_energy
+from hf_spiking.energy import ENERGY_PRESETS, EnergyReport, conv_energy_counts, estimate_energy
 from hf_spiking.snn import LIFNeuron, MultiSpike, fold_time
 
 
@@ -194,3 +194,27 @@ def test_bad_arguments_raise_value_error(kwargs, match):
 def test_batch_size_cannot_be_inferred_without_a_batched_tensor():
     with pytest.raises(ValueError, match="batch_size"):
         estimate_energy(nn.Linear(1, 1), {"input": torch.tensor(1.0)})
+
+
+class _StandardisedConv(nn.Module):
+    """A conv-like layer that is not an nn.Conv2d (weight standardisation) and reuses the built-in conv counting."""
+
+    energy_counts = conv_energy_counts
+
+    def __init__(self):
+        super().__init__()
+        self.in_channels, self.out_channels, self.kernel_size = 2, 3, (3, 3)
+        self.stride, self.padding, self.dilation, self.groups = (1, 1), (1, 1), (1, 1), 1
+        self.weight = nn.Parameter(torch.randn(3, 2, 3, 3))
+
+    def forward(self, x):
+        w = (self.weight - self.weight.mean()) / self.weight.std()
+        return nn.functional.conv2d(x, w, None, self.stride, self.padding)
+
+
+def test_conv_like_layer_reuses_conv_energy_counts():
+    x = torch.zeros(1, 2, 3, 3)
+    x[0, 0, 0, 0] = 1.0
+    x[0, 1, 1, 1] = 1.0
+    row = estimate_energy(nn.Sequential(_StandardisedConv()), x).layers[0]
+    assert (row.kind, row.sops, row.macs) == ("AC", (4 + 9) * 3, 3 * 9 * 2 * 9)
