@@ -154,3 +154,7 @@ def test_bad_config_and_indices_raise_clear_errors():
         sv.render_frames(LONG_EXAMPLES[0], [256])
     with pytest.raises(ValueError, match="question_type"):
         sv.generate_video_example(0, question_type="colour")
+    with pytest.raises(ValueError, match="its own shape"):
+        sv.SyntheticVideoConfig(order_events=4, num_distractors=2)
+    with pytest.raises(ValueError, match="'spec' field"):
+        sv.render_video({"question": "What color is the circle?"})

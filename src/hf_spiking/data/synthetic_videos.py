@@ -126,6 +126,11 @@ class SyntheticVideoConfig:
                 raise ValueError(f"{name} must be a (min, max) pair with 1 <= min <= max, got {(low, high)}")
         if not 2 <= self.order_events <= 4:
             raise ValueError(f"order_events must be in [2, 4], got {self.order_events}")
+        if self.order_events + self.num_distractors > len(SHAPES):
+            raise ValueError(
+                f"order_events + num_distractors must be <= {len(SHAPES)} (each object needs its own shape), got "
+                f"{self.order_events} + {self.num_distractors}"
+            )
         if not 1 <= self.max_count <= len(NUMBER_WORDS):
             raise ValueError(f"max_count must be in [1, {len(NUMBER_WORDS)}], got {self.max_count}")
         if self.min_event_gap < 0:
