@@ -241,6 +241,8 @@ def test_forward_loss_and_placeholders(model, processor, images):
     torch.testing.assert_close(official.logits, out.logits.detach(), rtol=0, atol=0)
     with pytest.raises(ValueError, match="do not match"):
         model(input_ids=ids[:, :-5], pixel_values=batch["pixel_values"], image_sizes=batch["image_sizes"])
+    with pytest.raises(ValueError, match="num_img_tokens"):
+        model(input_ids=ids, **{**batch, "num_img_tokens": batch["num_img_tokens"] + 1})
     with pytest.raises(ValueError, match="pixel_values must be"):
         model(input_ids=ids, pixel_values=batch["pixel_values"][0], image_sizes=batch["image_sizes"])
 
@@ -255,9 +257,8 @@ def test_batched_generate_with_official_negative_ids_matches_greedy_forward(mode
     for i, row in enumerate(rows):
         ids[i, length - len(row):], attention_mask[i, length - len(row):] = row, 1
     with torch.no_grad():
-        generated = model.generate(input_ids=ids, attention_mask=attention_mask, pixel_values=batch["pixel_values"],
-                                   image_sizes=batch["image_sizes"], max_new_tokens=3, do_sample=False,
-                                   eos_token_id=None, pad_token_id=0)
+        generated = model.generate(input_ids=ids, attention_mask=attention_mask, **batch,  # the processor's output
+                                   max_new_tokens=3, do_sample=False, eos_token_id=None, pad_token_id=0)
         for i, row in enumerate(rows):
             sequence = row[None]
             for _ in range(3):  # no cache, no padding: the full prompt with its image at every step

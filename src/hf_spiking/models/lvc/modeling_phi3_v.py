@@ -216,6 +216,7 @@ class Phi3VModel(Phi3VPreTrainedModel, Phi3Model):
         inputs_embeds: torch.Tensor | None = None,
         use_cache: bool | None = None,
         mm_encoder_outputs: dict[str, BaseModelOutputWithPooling] | None = None,
+        num_img_tokens: torch.Tensor | None = None,
         **kwargs,
     ) -> MultimodalBaseModelOutputWithPast:
         r"""
@@ -226,6 +227,8 @@ class Phi3VModel(Phi3VPreTrainedModel, Phi3Model):
         mm_encoder_outputs (`dict`, *optional*):
             `{"image": BaseModelOutputWithPooling}` whose `pooler_output` holds precomputed image tokens (a list of
             `[num_tokens, hidden_size]` or a `[num_images, num_tokens, hidden_size]` tensor) instead of pixels.
+        num_img_tokens (`torch.Tensor` of shape `(num_images,)`, *optional*):
+            Tokens per image as `Phi3VImageProcessor` counted them; checked against the image encoder's output.
         """
         if (input_ids is None) ^ (inputs_embeds is not None):
             raise ValueError("You must specify exactly one of input_ids or inputs_embeds")
@@ -241,6 +244,13 @@ class Phi3VModel(Phi3VPreTrainedModel, Phi3Model):
         image_outputs = mm_encoder_outputs.get("image")
         if image_outputs is not None:
             features = image_outputs.pooler_output
+            if num_img_tokens is not None:
+                encoded = [len(image) for image in features]
+                if torch.as_tensor(num_img_tokens).flatten().tolist() != encoded:
+                    raise ValueError(
+                        f"num_img_tokens {torch.as_tensor(num_img_tokens).tolist()} from the processor does not match "
+                        f"the image encoder's tokens per image {encoded}; process images with the model's crop size"
+                    )
             features = torch.cat(list(features)) if isinstance(features, (list, tuple)) else features.flatten(0, -2)
             mask = self.get_placeholder_mask(input_ids, inputs_embeds)
             if int(mask.sum()) != features.shape[0]:
@@ -302,6 +312,7 @@ class Phi3VForCausalLM(Phi3VPreTrainedModel, GenerationMixin):
         use_cache: bool | None = None,
         logits_to_keep: int | torch.Tensor = 0,
         mm_encoder_outputs: dict[str, BaseModelOutputWithPooling] | None = None,
+        num_img_tokens: torch.Tensor | None = None,
         **kwargs,
     ) -> MultimodalCausalLMOutputWithPast:
         r"""
@@ -322,6 +333,7 @@ class Phi3VForCausalLM(Phi3VPreTrainedModel, GenerationMixin):
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
             mm_encoder_outputs=mm_encoder_outputs,
+            num_img_tokens=num_img_tokens,
             **kwargs,
         )
         hidden_states = outputs.last_hidden_state
