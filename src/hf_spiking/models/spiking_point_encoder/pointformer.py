@@ -107,6 +107,19 @@ class PointPositionEmbedding(nn.Module):
         return _batch_norm_channels_last(self.norm2, self.fc2(hidden))
 
 
+class SpikeMatmul(nn.Module):
+    """``a @ b`` between spike tensors, as a module so that energy hooks see it (``hf_spiking.energy`` protocol)."""
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return a @ b
+
+    @staticmethod
+    def energy_counts(inputs, output) -> tuple[int, int]:
+        """Dense MACs of the product, and one accumulate per spike count of ``a`` per column of ``b``."""
+        a, b = inputs
+        return a.numel() * b.shape[-1], round(a.double().sum().item()) * b.shape[-1]
+
+
 class SpikeDrivenSelfAttention(nn.Module):
     """3D-SDSA: spike -> qkv (no bias) -> BN -> Q, K, V spikes -> spike(Q K^T) -> (S V) * d^-0.5 -> spike -> proj.
 
@@ -125,7 +138,9 @@ class SpikeDrivenSelfAttention(nn.Module):
         self.query_spike = MultiSpike(config.max_level)
         self.key_spike = MultiSpike(config.max_level)
         self.value_spike = MultiSpike(config.max_level)
+        self.score_matmul = SpikeMatmul()
         self.score_spike = MultiSpike(config.max_level)
+        self.context_matmul = SpikeMatmul()
         self.output_spike = MultiSpike(config.max_level)
         self.proj = nn.Linear(width, width)
 
@@ -134,8 +149,8 @@ class SpikeDrivenSelfAttention(nn.Module):
         qkv = _batch_norm_channels_last(self.qkv_norm, self.qkv(self.input_spike(hidden_states)))
         qkv = qkv.reshape(batch_size, num_tokens, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         query, key, value = self.query_spike(qkv[0]), self.key_spike(qkv[1]), self.value_spike(qkv[2])
-        scores = self.score_spike(query @ key.transpose(-2, -1))
-        context = (scores @ value) * self.scale
+        scores = self.score_spike(self.score_matmul(query, key.transpose(-2, -1)))
+        context = self.context_matmul(scores, value) * self.scale
         context = context.transpose(1, 2).reshape(batch_size, num_tokens, width)
         return self.proj(self.output_spike(context))
 
@@ -231,6 +246,7 @@ __all__ = [
     "PointTokenizer",
     "SpikeDrivenMLP",
     "SpikeDrivenSelfAttention",
+    "SpikeMatmul",
     "SpikePointFormerEncoder",
     "SpikePointFormerLayer",
 ]
