@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hf_spiking.data.shapes.categories import CATEGORIES
-from hf_spiking.data.shapes.finishes import COLOURS, article, count, grade
+from hf_spiking.data.shapes.finishes import COLOURS, article, count, fix_articles, grade
 from hf_spiking.data.shapes.geometry import (
     SurfaceSampler,
     box,
@@ -119,6 +119,8 @@ def test_caption_counts_match_the_geometry():
 
 def test_language_helpers():
     assert article("orange mug") == "an orange mug" and article("red mug") == "a red mug"
+    assert article("SUV") == "an SUV" and article("US flag") == "a US flag"
+    assert fix_articles("a orange chair next to an red car and a apple") == "an orange chair next to a red car and an apple"
     assert count(1, "shelf", "shelves") == "one shelf" and count(4, "shelf", "shelves") == "four shelves"
     assert count(14, "rung") == "14 rungs"
     assert [grade(v, (1, 2), ("low", "mid", "high")) for v in (0.5, 1.5, 2.5)] == ["low", "mid", "high"]

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from .finishes import COLOURS, Finish, article, count, fixed, grade, metal, paint, wood
+from .finishes import COLOURS, Finish, article, count, fix_articles, fixed, grade, metal, paint, wood
 from .geometry import box, cylinder, lathe, prism, rod, rotation_x, rotation_y, rotation_z, sphere, torus, transform
 
 
@@ -52,10 +52,17 @@ CATEGORIES: dict[str, Category] = {}
 
 
 def register_category(name: str, description: str):
+    """Register a builder; its captions pass through :func:`fix_articles` so templates need not track a/an."""
+
     def decorator(builder):
         if name in CATEGORIES:
             raise ValueError(f"category {name!r} is already registered")
-        CATEGORIES[name] = Category(name=name, builder=builder, description=description)
+
+        def build(rng: np.random.Generator) -> BuiltShape:
+            built = builder(rng)
+            return BuiltShape(built.assembly, tuple(fix_articles(caption) for caption in built.captions))
+
+        CATEGORIES[name] = Category(name=name, builder=build, description=description)
         return builder
 
     return decorator
@@ -177,7 +184,7 @@ def build_chair(rng: np.random.Generator) -> BuiltShape:
         f"a {finish.colour} chair on {base_words}",
         f"{article(grade(back_h, (0.45, 0.55), ('low-backed', 'plain', 'high-backed')))} {finish.short} chair"
         + (" with armrests" if arms else " without armrests"),
-        f"a {noun} with a seat, a back and {base_words}",
+        f"{article(noun)} with a seat, a back and {base_words}",
     )
     return BuiltShape(parts, captions)
 
@@ -209,7 +216,7 @@ def build_stool(rng: np.random.Generator) -> BuiltShape:
     seat = "round" if round_seat else "square"
     captions = (
         f"{article(finish.full)} {noun} with {count(n_legs, 'leg')}",
-        f"a {grade(height, (0.55, 0.68), ('short', 'medium', 'tall'))} {noun} with {article(seat)} seat",
+        f"a {grade(height, (0.55, 0.68), ('short', 'mid-height', 'tall'))} {noun} with {article(seat)} seat",
         f"a {n_legs}-legged {finish.short} stool" + (" with a footrest ring" if ring else ""),
         f"a small {seat_finish.colour} {seat} seat on {count(n_legs, 'thin leg')}, a stool",
     )
@@ -243,7 +250,7 @@ def build_bed(rng: np.random.Generator) -> BuiltShape:
     captions = (
         f"{article(size)} bed with {article(frame.full)} frame and {article(blanket.colour)} blanket",
         f"{article(frame.short)} {size} bed with {count(n_pillows, 'pillow')}",
-        f"a bed with a {grade(head_h, (0.55, 0.75), ('low', 'medium', 'tall'))} headboard" + (" and a footboard" if footboard else ""),
+        f"a bed with a {grade(head_h, (0.55, 0.75), ('low', 'medium-height', 'tall'))} headboard" + (" and a footboard" if footboard else ""),
         f"{article(frame.colour)} bed frame holding a mattress with {count(n_pillows, linen.colour + ' pillow')}",
     )
     return BuiltShape(parts, captions)
@@ -282,7 +289,7 @@ def build_lamp(rng: np.random.Generator) -> BuiltShape:
         f"{article(body.full)} {noun} with {style}",
         f"a {'tall' if floor else 'small'} lamp with a thin pole and {article(shade.colour)} shade",
         f"{article(noun)} on a round {body.colour} base",
-        f"a lamp for lighting a room, {grade(pole_h, (0.45, 1.0), ('short', 'medium', 'tall'))} with {article(shade.colour)} shade",
+        f"a {grade(pole_h, (0.45, 1.0), ('short', 'mid-height', 'tall'))} lamp with {article(shade.colour)} shade for lighting a room",
     )
     return BuiltShape(parts, captions)
 
@@ -346,7 +353,7 @@ def build_bottle(rng: np.random.Generator) -> BuiltShape:
     top = zs[-1]
     cap_h = neck_r * rng.uniform(1.2, 2.2)
     parts.add(transform(cylinder(neck_r * 1.12, cap_h, segments=14), translation=(0, 0, top)), cap)
-    kind = ("wine bottle" if neck_h > 2.2 * radius else "glass bottle") if glass else "water bottle"
+    kind = ("wine bottle" if neck_h > 2.2 * radius else "bottle") if glass else "water bottle"
     captions = (
         f"{article(finish.full)} {kind} with {article(cap.colour)} cap",
         f"a {grade(body_h / radius, (3.8, 4.8), ('short', 'slim', 'tall'))} {finish.colour} bottle with a {'long' if neck_h > 2.2 * radius else 'short'} narrow neck",
@@ -374,7 +381,7 @@ def build_bowl(rng: np.random.Generator) -> BuiltShape:
         parts.add(cylinder(base_r * 0.9, lift + 0.002, top_radius=base_r, segments=20), finish)
     captions = (
         f"{article(finish.full)} bowl" + (" on a small foot" if foot else ""),
-        f"a {grade(height / radius, (0.7, 0.85), ('wide shallow', 'round', 'deep'))} {finish.colour} bowl",
+        f"{article(finish.colour)} bowl that is {grade(height / radius, (0.7, 0.85), ('wide and shallow', 'round and fairly deep', 'deep'))}",
         f"an empty {finish.short} bowl for soup or salad",
         f"a round open {finish.colour} dish, a bowl",
     )
@@ -384,7 +391,7 @@ def build_bowl(rng: np.random.Generator) -> BuiltShape:
 @register_category("vase", "Tall open vessel of revolution with a bulging belly that narrows to a neck and flares at the lip; 1.5-3 times taller than wide.")
 def build_vase(rng: np.random.Generator) -> BuiltShape:
     parts = Assembly()
-    material = str(rng.choice(["ceramic", "glass", "porcelain", None]))
+    material = (None, "ceramic", "glass", "porcelain")[int(rng.integers(4))]
     finish = paint(rng, ("white", "blue", "red", "green", "teal", "black", "yellow", "purple", "orange", "cream"), material)
     width = rng.uniform(0.06, 0.11)
     height = width * rng.uniform(3.0, 6.0)
@@ -437,7 +444,7 @@ def build_bookshelf(rng: np.random.Generator) -> BuiltShape:
             x += thick + 0.002
     captions = (
         f"{article(finish.full)} bookshelf with {count(n_shelves, 'shelf', 'shelves')}",
-        f"a {grade(height / width, (1.3, 2.0), ('wide', 'medium', 'tall narrow'))} {finish.short} bookcase"
+        f"a {grade(height / width, (1.3, 2.0), ('wide', 'standard', 'tall narrow'))} {finish.short} bookcase"
         + (" full of colourful books" if shelves_with_books > n_shelves / 2 else " with a few books"),
         f"{article(finish.colour)} shelving unit holding books on {count(shelves_with_books, 'level')}",
         f"a bookshelf with a back panel and {count(n_shelves + 2, 'horizontal board')}",
@@ -472,7 +479,7 @@ def build_sofa(rng: np.random.Generator) -> BuiltShape:
     captions = (
         f"{article(finish.full)} {noun}",
         f"a {finish.colour} sofa with two armrests and {count(seats, 'seat cushion')}",
-        f"a comfortable {finish.short} couch with a {grade(back_h, (0.42, 0.5), ('low', 'medium', 'high'))} back",
+        f"a comfortable {finish.short} couch with a {grade(back_h, (0.42, 0.5), ('low', 'medium-height', 'high'))} back",
         f"a {'small' if seats == 2 else 'long'} {finish.colour} couch on short legs",
     )
     return BuiltShape(parts, captions)
@@ -523,7 +530,7 @@ def build_car(rng: np.random.Generator) -> BuiltShape:
         f"{article(finish.colour)} {kind} with four black wheels",
         f"{article(finish.colour)} car, a {'compact' if length < 4.3 else 'full-size'} {kind}",
         f"a four-wheeled {finish.colour} automobile with tinted windows",
-        f"a {kind} car seen from the side, painted {finish.colour}",
+        f"{article(kind)} painted {finish.colour}",
     )
     return BuiltShape(parts, captions)
 
@@ -720,7 +727,7 @@ def build_tree(rng: np.random.Generator) -> BuiltShape:
         noun = str(rng.choice(["tree", "oak tree", "leafy tree"]))
     captions = (
         f"a {noun} with {crown}",
-        f"a {grade(trunk_h, (1.5, 2.0), ('short', 'medium', 'tall'))} {leaves.colour} tree with a brown trunk",
+        f"a {grade(trunk_h, (1.5, 2.0), ('short', 'medium-sized', 'tall'))} {leaves.colour} tree with a brown trunk",
         f"a {'pointed evergreen' if conifer else 'broad-leaved'} tree",
         f"a single {noun} standing on its trunk",
     )
@@ -909,7 +916,7 @@ def build_ladder(rng: np.random.Generator) -> BuiltShape:
     captions = (
         f"{article(finish.full)} {noun} with {count(n_rungs, 'rung')}",
         f"{form} made of {material.replace('wooden', 'wood')}",
-        f"a {grade(length, (1.8, 2.6), ('short', 'medium', 'tall'))} {finish.colour} ladder with two side rails",
+        f"a {grade(length, (1.8, 2.6), ('short', 'mid-length', 'tall'))} {finish.colour} ladder with two side rails",
         f"a {noun} for climbing, {count(n_rungs, 'step')} between two rails",
     )
     return BuiltShape(parts, captions)
@@ -1063,7 +1070,7 @@ def build_bicycle(rng: np.random.Generator) -> BuiltShape:
     parts.add(rod(bar - [0, 0.25, 0], bar + [0, 0.25, 0], 0.012, segments=6), fixed("black", rng))
     captions = (
         f"{article(frame.colour)} bicycle with two black wheels",
-        f"a bike with a {frame.colour} frame, a saddle and handlebars",
+        f"a bike with {article(frame.colour)} frame, a saddle and handlebars",
         f"a two-wheeled {frame.colour} bicycle with thin spokes",
         f"a {'road' if wheel_r > 0.33 else 'city'} bicycle standing upright",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +87,19 @@ def fixed(name: str, rng: np.random.Generator, material: str | None = None) -> F
 
 
 def article(phrase: str) -> str:
-    """Prefix "a" or "an" by the first letter of the phrase."""
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+    """Prefix "a" or "an" by the sound of the first word (vowel letter, or an acronym read as "es", "ef"...)."""
+    word = phrase.split(" ", 1)[0]
+    acronym = len(word) > 1 and word.isupper()
+    vowel_sound = word[:1] in "AEFHILMNORSX" if acronym else word[:1].lower() in "aeiou"
+    return ("an " if vowel_sound else "a ") + phrase
+
+
+_ARTICLE = re.compile(r"\b(a|an) (\S+)")
+
+
+def fix_articles(caption: str) -> str:
+    """Make every "a"/"an" agree with the word after it ("a orange chair" -> "an orange chair")."""
+    return _ARTICLE.sub(lambda match: article(match.group(2)), caption)
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -104,4 +116,4 @@ def grade(value: float, thresholds, words) -> str:
     return words[-1]
 
 
-__all__ = ["COLOURS", "Finish", "WOOD_TONES", "article", "count", "fixed", "grade", "metal", "paint", "wood"]
+__all__ = ["COLOURS", "Finish", "WOOD_TONES", "article", "count", "fix_articles", "fixed", "grade", "metal", "paint", "wood"]
