@@ -189,6 +189,7 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         labels: torch.LongTensor | None = None,
         use_cache: bool | None = None,
         logits_to_keep: int | torch.Tensor = 0,
+        frame_indices: torch.Tensor | None = None,
         **kwargs,
     ) -> LVCCausalLMOutputWithPast:
         r"""
@@ -206,6 +207,8 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
             several answers for one video).
         labels (`torch.LongTensor` of shape `(batch, sequence)`, *optional*):
             Target ids aligned with `input_ids`; -100 everywhere except the answer tokens.
+        frame_indices (`torch.Tensor`, *optional*):
+            The sampled frame indices `LVCProcessor` returns; accepted so `model(**inputs)` works, not used.
         """
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("pass exactly one of input_ids or inputs_embeds.")

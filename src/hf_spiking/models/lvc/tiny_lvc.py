@@ -25,13 +25,15 @@ def build_word_tokenizer(words=DEFAULT_WORDS, chat_template: bool = True) -> Pre
     from tokenizers import Regex, Tokenizer, pre_tokenizers
     from tokenizers.models import WordLevel
 
-    specials = ["<pad>", "<unk>", "<s>", "</s>", *INTERNVL_SPECIAL_TOKENS.values(), "<|user|>", "<|assistant|>", "<|end|>"]
+    chat_tokens = ["<|user|>", "<|assistant|>", "<|end|>"]
+    specials = ["<pad>", "<unk>", "<s>", "</s>", *INTERNVL_SPECIAL_TOKENS.values(), *chat_tokens]
     vocabulary = {token: index for index, token in enumerate(dict.fromkeys([*specials, *words, ":", "Frame"]))}
     for number in range(1, 1025):  # "Frame12" is split into "Frame" + digits by the pre-tokenizer
         vocabulary.setdefault(str(number), len(vocabulary))
     backend = Tokenizer(WordLevel(vocabulary, unk_token="<unk>"))
+    word_or_symbol = Regex(r"<[^>]+>|\d+|[^\W\d]+|[^\w\s]")
     backend.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(Regex(r"<[^>]+>|\d+|[^\W\d]+|[^\w\s]"), behavior="isolated")]
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Split(word_or_symbol, behavior="isolated")]
     )
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=backend,
@@ -42,6 +44,7 @@ def build_word_tokenizer(words=DEFAULT_WORDS, chat_template: bool = True) -> Pre
         extra_special_tokens=dict(INTERNVL_SPECIAL_TOKENS),
         padding_side="left",
     )
+    tokenizer.add_tokens(chat_tokens, special_tokens=True)  # already in the vocabulary; marks them special
     if chat_template:
         tokenizer.chat_template = (
             "{% for message in messages %}"
