@@ -4,7 +4,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from hf_spiking.models.spiking_point_encoder import sparse_conv
 from hf_spiking.models.spiking_point_encoder.sparse_conv import (
     SparseConv3d,
     SparseVoxelTensor,
@@ -101,15 +100,6 @@ def test_duplicate_sites_keep_own_centre_tap_and_sum_neighbours():
     dense_down = F.conv3d(densify(sparse, 4, tuple(s + s % 2 for s in GRID)), dense_weight(strided), stride=2)
     b, x, y, z = down.coords.unbind(1)
     torch.testing.assert_close(down.features, dense_down[b, :, x, y, z], atol=1e-5, rtol=0)
-
-
-def test_row_chunking_gives_the_same_result(monkeypatch):
-    sparse = random_sites()
-    conv = SubmanifoldConv3d(4, 5).double()
-    whole = conv(sparse).features
-    monkeypatch.setattr(sparse_conv, "_MAX_GATHER_ELEMENTS", 27 * 4 * 7)
-    chunked = conv(SparseVoxelTensor(sparse.features, sparse.coords, sparse.batch_size)).features
-    torch.testing.assert_close(chunked, whole, atol=0, rtol=0)
 
 
 def test_energy_counts_match_brute_force_pair_counts():

@@ -7,8 +7,10 @@ coordinates. Two convolutions cover E-3DSNN:
 * :class:`SparseConv3d` with ``kernel_size == stride`` (E-3DSNN's k2 s2 downsampling): output site ``floor(p / s)``.
 
 Neighbour search linearises the coordinates into int64 keys, sorts them once and finds every kernel offset with one
-``torch.searchsorted``; the convolution is then one gather ("sparse im2col") and one matmul. Kernel maps are cached on
-the tensor and shared by every convolution that sees the same coordinates, as spconv's ``indice_key`` does.
+``torch.searchsorted``. A submanifold convolution is then one gather of all matched inputs, one matmul per kernel
+offset over only that offset's pairs, and one scatter-add; the strided one is one scatter into (site, tap) slots and
+one matmul. Kernel maps are cached on the tensor and shared by every convolution that sees the same coordinates, as
+spconv's ``indice_key`` does.
 
 Weights use spconv 2.x's layout ``(out_channels, k0, k1, k2, in_channels)``; kernel axes 0, 1, 2 are the coordinate
 columns x, y, z, and the operation is a cross-correlation (``torch.nn.functional.conv3d`` on the densified grid).
@@ -33,8 +35,9 @@ import torch
 from torch import nn
 
 
-# The gathered neighbour table of one convolution is processed in row chunks of at most this many elements.
-_MAX_GATHER_ELEMENTS = 1 << 24
+# Grids with at most this many cells (batch included) find neighbours through a dense int32 lookup table
+# (at most 64 MiB); larger ones binary-search the sorted keys.
+_MAX_DENSE_LOOKUP_CELLS = 1 << 24
 
 
 def is_spconv_available() -> bool:
@@ -85,6 +88,45 @@ def scatter_mean(values: torch.Tensor, index: torch.Tensor, num_groups: int) -> 
     return sums / counts.unsqueeze(1)
 
 
+@dataclass
+class ScatterPlan:
+    """A precomputed sum of rows into ``num_rows`` targets along ``index``, split into rounds without repeats.
+
+    ``index_add_`` would do this in one call, but its multi-threaded CPU path sorts the index on every call, which made
+    a 2-thread forward tens of times slower than a 1-thread one; repeat-free rounds use ``index_copy_`` instead.
+    ``rounds`` is None when no target repeats, else the source positions of each round.
+    """
+
+    index: torch.Tensor
+    num_rows: int
+    rounds: list | None
+
+
+def scatter_plan(index: torch.Tensor, num_rows: int) -> ScatterPlan:
+    sorted_index, order = torch.sort(index, stable=True)
+    starts_group = torch.ones_like(sorted_index, dtype=torch.bool)
+    starts_group[1:] = sorted_index[1:] != sorted_index[:-1]
+    if bool(starts_group.all()):
+        return ScatterPlan(index, num_rows, None)
+    position = torch.arange(index.shape[0], device=index.device)
+    group_start = torch.cummax(torch.where(starts_group, position, torch.zeros_like(position)), dim=0).values
+    rank = position - group_start
+    rounds = [order[rank == r] for r in range(int(rank.max()) + 1)]
+    return ScatterPlan(index, num_rows, rounds)
+
+
+def scatter_sum(values: torch.Tensor, plan: ScatterPlan) -> torch.Tensor:
+    """Rows of ``values`` summed into ``[plan.num_rows, C]`` along ``plan.index`` (targets without rows stay 0)."""
+    out = values.new_zeros(plan.num_rows, values.shape[1])
+    if plan.rounds is None:
+        return out.index_copy_(0, plan.index, values)
+    for r, rows in enumerate(plan.rounds):
+        targets = plan.index[rows]
+        chunk = values.index_select(0, rows)
+        out.index_copy_(0, targets, chunk + out.index_select(0, targets) if r else chunk)
+    return out
+
+
 def _linear_keys(coords: torch.Tensor, extent: torch.Tensor) -> torch.Tensor:
     """Row-major int64 keys of ``coords`` [M, 4] inside a box of size ``extent`` [4]; key order = lexicographic order."""
     keys = coords[:, 0]
@@ -101,18 +143,22 @@ def _kernel_offsets(kernel_size: int, device) -> torch.Tensor:
 
 @dataclass
 class SubmanifoldMap:
-    """Neighbours of every site for one odd kernel size.
+    """Matched (input, output) pairs of a submanifold convolution, grouped by kernel offset.
 
-    ``neighbours[r, k]`` indexes the unique voxels (``num_unique`` means "no site there"); ``row_to_unique[r]`` is the
-    voxel of row r. ``has_duplicates`` says whether two rows share a voxel.
+    The centre offset pairs every row with itself and is not listed. The pairs of the other offsets are stored
+    contiguously, offset by offset (``offset_counts[k]`` of them for offset k, 0 at the centre): ``pair_targets`` are
+    output rows and ``pair_sources`` input rows or, when two rows share a voxel (``has_duplicates``), voxel indices
+    into the per-voxel sums of the rows (``row_to_voxel[r]`` is the voxel of row r).
     """
 
-    neighbours: torch.Tensor
-    row_to_unique: torch.Tensor
-    unique_order: torch.Tensor
-    num_unique: int
+    pair_sources: torch.Tensor
+    pair_targets: torch.Tensor
+    offset_counts: list
+    row_to_voxel: torch.Tensor
+    num_voxels: int
     has_duplicates: bool
     centre: int
+    voxel_sum: ScatterPlan | None
 
 
 def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldMap:
@@ -125,29 +171,42 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     # Shift by the kernel radius and leave that margin on both sides so that no offset wraps into another row.
     shifted = coords.clone()
     shifted[:, 1:] += radius
-    extent = shifted.amax(dim=0) + radius + 1 if coords.shape[0] else torch.ones(4, dtype=coords.dtype)
+    extent = shifted.amax(dim=0) + radius + 1
     keys = _linear_keys(shifted, extent)
     sorted_keys, order = torch.sort(keys, stable=True)
-    unique_keys, row_to_unique_sorted = torch.unique_consecutive(sorted_keys, return_inverse=True)
-    num_unique = unique_keys.shape[0]
-    row_to_unique = torch.empty_like(row_to_unique_sorted)
-    row_to_unique[order] = row_to_unique_sorted
-    # The first row of each unique voxel in sorted order, used when there are no duplicates to gather rows directly.
-    unique_order = order if num_unique == coords.shape[0] else None
+    voxel_keys, row_to_voxel_sorted = torch.unique_consecutive(sorted_keys, return_inverse=True)
+    num_voxels = voxel_keys.shape[0]
+    row_to_voxel = torch.empty_like(row_to_voxel_sorted)
+    row_to_voxel[order] = row_to_voxel_sorted
+    has_duplicates = num_voxels != coords.shape[0]
 
     offsets = _kernel_offsets(kernel_size, coords.device)
+    centre = offsets.shape[0] // 2
     offset_keys = _linear_keys(torch.cat([torch.zeros_like(offsets[:, :1]), offsets], dim=1), extent)
-    queries = keys.unsqueeze(1) + offset_keys.unsqueeze(0)
-    positions = torch.searchsorted(unique_keys, queries).clamp_max_(max(num_unique - 1, 0))
-    found = unique_keys[positions] == queries if num_unique else torch.zeros_like(queries, dtype=torch.bool)
-    neighbours = torch.where(found, positions, torch.full_like(positions, num_unique))
+    # Offset-major queries, so that the matches come out grouped by offset.
+    queries = offset_keys.unsqueeze(1) + keys.unsqueeze(0)
+    num_cells = int(extent.prod())
+    if num_cells <= _MAX_DENSE_LOOKUP_CELLS:
+        # Small grids: a dense key -> voxel table answers every query with one gather.
+        lookup = torch.full((num_cells,), -1, dtype=torch.int32, device=coords.device)
+        lookup[voxel_keys] = torch.arange(num_voxels, dtype=torch.int32, device=coords.device)
+        positions = lookup[queries].long()
+        found = positions >= 0
+    else:
+        positions = torch.searchsorted(voxel_keys, queries).clamp_max_(num_voxels - 1)
+        found = voxel_keys[positions] == queries
+    found[centre] = False
+    offset_index, targets = found.nonzero(as_tuple=True)
+    sources = positions[offset_index, targets]
     kernel_map = SubmanifoldMap(
-        neighbours=neighbours,
-        row_to_unique=row_to_unique,
-        unique_order=unique_order,
-        num_unique=num_unique,
-        has_duplicates=num_unique != coords.shape[0],
-        centre=offsets.shape[0] // 2,
+        pair_sources=sources if has_duplicates else order[sources],
+        pair_targets=targets,
+        offset_counts=found.sum(dim=1).tolist(),
+        row_to_voxel=row_to_voxel,
+        num_voxels=num_voxels,
+        has_duplicates=has_duplicates,
+        centre=centre,
+        voxel_sum=scatter_plan(row_to_voxel, num_voxels) if has_duplicates else None,
     )
     sparse.kernel_maps[cache_key] = kernel_map
     return kernel_map
@@ -160,6 +219,7 @@ class StridedMap:
     out_coords: torch.Tensor
     out_row: torch.Tensor
     kernel_slot: torch.Tensor
+    slot_sum: ScatterPlan
 
 
 def strided_map(sparse: SparseVoxelTensor, stride: int) -> StridedMap:
@@ -176,15 +236,11 @@ def strided_map(sparse: SparseVoxelTensor, stride: int) -> StridedMap:
     out_coords[out_row] = coarse
     remainder = coords[:, 1:] - coarse[:, 1:] * stride
     kernel_slot = (remainder[:, 0] * stride + remainder[:, 1]) * stride + remainder[:, 2]
-    kernel_map = StridedMap(out_coords=out_coords, out_row=out_row, kernel_slot=kernel_slot)
+    volume = stride**3
+    kernel_map = StridedMap(out_coords=out_coords, out_row=out_row, kernel_slot=kernel_slot,
+                            slot_sum=scatter_plan(out_row * volume + kernel_slot, out_keys.shape[0] * volume))
     sparse.kernel_maps[cache_key] = kernel_map
     return kernel_map
-
-
-def _row_chunks(num_rows: int, row_width: int):
-    rows_per_chunk = max(1, _MAX_GATHER_ELEMENTS // max(row_width, 1))
-    for start in range(0, num_rows, rows_per_chunk):
-        yield slice(start, min(start + rows_per_chunk, num_rows))
 
 
 def _check_backend(backend: str) -> None:
@@ -313,28 +369,22 @@ class SubmanifoldConv3d(_SparseConvBase):
 
     def _forward_torch(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         features = sparse.features
-        if self.kernel_size == 1:
-            return features @ self._matrix()
+        weights = self.weight.permute(1, 2, 3, 4, 0).reshape(-1, self.in_channels, self.out_channels)
+        if self.kernel_size == 1 or features.shape[0] == 0:
+            return features @ weights[weights.shape[0] // 2]
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        if kernel_map.has_duplicates:
-            per_voxel = features.new_zeros(kernel_map.num_unique, features.shape[1])
-            per_voxel.index_add_(0, kernel_map.row_to_unique, features)
-        else:
-            per_voxel = features[kernel_map.unique_order]
-        # One zero row stands for "no site at this offset".
-        table = torch.cat([per_voxel, features.new_zeros(1, features.shape[1])])
-        matrix = self._matrix()
-        outputs = []
-        for rows in _row_chunks(features.shape[0], kernel_map.neighbours.shape[1] * features.shape[1]):
-            neighbours = kernel_map.neighbours[rows]
-            # index_select on flat indices is far faster on CPU than advanced indexing with a 2-D index.
-            gathered = table.index_select(0, neighbours.flatten()).view(*neighbours.shape, features.shape[1])
-            if kernel_map.has_duplicates:
-                # Each row keeps its own centre tap, not the sum over its voxel.
-                gathered = gathered.clone()
-                gathered[:, kernel_map.centre] = features[rows]
-            outputs.append(gathered.flatten(1) @ matrix)
-        return torch.cat(outputs) if outputs else features.new_zeros(0, self.out_channels)
+        out = features @ weights[kernel_map.centre]
+        if kernel_map.pair_targets.shape[0] == 0:
+            return out
+        sources = scatter_sum(features, kernel_map.voxel_sum) if kernel_map.has_duplicates else features
+        # One gather of every matched input, then per kernel offset one matmul over its pairs, added to the outputs
+        # (each output row has at most one pair per offset, so a read-add-write with index_copy_ is exact).
+        gathered = sources.index_select(0, kernel_map.pair_sources).split(kernel_map.offset_counts)
+        targets = kernel_map.pair_targets.split(kernel_map.offset_counts)
+        for k, rows in enumerate(gathered):
+            if rows.shape[0]:
+                out.index_copy_(0, targets[k], out.index_select(0, targets[k]) + rows @ weights[k])
+        return out
 
     def _forward_spconv(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         conv = self._spconv_module(
@@ -348,11 +398,10 @@ class SubmanifoldConv3d(_SparseConvBase):
         if self.kernel_size == 1:
             return torch.ones(sparse.coords.shape[0], dtype=torch.long, device=sparse.coords.device)
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        off_centre = torch.cat(
-            [kernel_map.neighbours[:, : kernel_map.centre], kernel_map.neighbours[:, kernel_map.centre + 1:]], dim=1
-        )
-        per_voxel = torch.bincount(off_centre.flatten(), minlength=kernel_map.num_unique + 1)[: kernel_map.num_unique]
-        return per_voxel[kernel_map.row_to_unique] + 1
+        if kernel_map.has_duplicates:
+            per_voxel = torch.bincount(kernel_map.pair_sources, minlength=kernel_map.num_voxels)
+            return per_voxel[kernel_map.row_to_voxel] + 1
+        return torch.bincount(kernel_map.pair_sources, minlength=sparse.coords.shape[0]) + 1
 
     def energy_counts(self, inputs: tuple, output) -> tuple[int, int]:
         """(dense MACs, synaptic accumulates) of one call: pairs x in x out, and sum over pairs of input x out."""
@@ -389,8 +438,7 @@ class SparseConv3d(_SparseConvBase):
         num_out = kernel_map.out_coords.shape[0]
         volume = self.kernel_size**3
         # Scatter every row into its (output site, kernel tap) slot, summing rows that share a slot, then one matmul.
-        slots = features.new_zeros(num_out * volume, features.shape[1])
-        slots.index_add_(0, kernel_map.out_row * volume + kernel_map.kernel_slot, features)
+        slots = scatter_sum(features, kernel_map.slot_sum)
         out_features = self._add_bias(slots.view(num_out, volume * features.shape[1]) @ self._matrix())
         return SparseVoxelTensor(out_features, kernel_map.out_coords, sparse.batch_size)
 
@@ -412,11 +460,14 @@ class SparseConv3d(_SparseConvBase):
 
 
 __all__ = [
+    "ScatterPlan",
     "SparseConv3d",
     "SparseVoxelTensor",
     "SubmanifoldConv3d",
     "is_spconv_available",
     "scatter_mean",
+    "scatter_plan",
+    "scatter_sum",
     "strided_map",
     "submanifold_map",
 ]
