@@ -54,3 +54,19 @@ def test_svl_presets_are_listed_and_tiny_preset_runs():
         output = model(torch.rand(2, 40, 6))
     assert output.pooler_output.shape == (2, model.config.hidden_size)
     assert output.last_hidden_state.shape == (2, 1 + model.config.num_groups, model.config.transformer_hidden_size)
+
+
+@pytest.mark.parametrize("name", ["svl-pointformer-tiny", "svl-e3dsnn-tiny"])
+def test_estimate_energy_covers_the_spiking_layers(name):
+    model = hf_spiking.create_model(name)
+    for module in model.modules():  # random-init BatchNorm statistics would leave the network silent
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.running_var.fill_(0.01)
+    report = hf_spiking.estimate_energy(model, torch.rand(2, 200, 6)).to_dict()
+    kinds = {layer["name"]: layer["kind"] for layer in report["layers"]}
+    assert report["total_energy_mj"] > 0 and 0 < report["mean_firing_rate"]
+    assert report["total_energy_mj"] < report["dense_energy_mj"]
+    if name.startswith("svl-pointformer"):
+        # The real-valued inputs are MAC layers; the spike-spike attention products are counted as accumulates.
+        assert kinds["encoder.tokenizer.first_conv"] == kinds["encoder.position_embedding.fc1"] == "MAC"
+        assert kinds["encoder.layers.0.attention.score_matmul"] == kinds["encoder.layers.1.mlp.fc2"] == "AC"
