@@ -132,8 +132,6 @@ class Phi3VConfig(Phi3Config):
                 f"img_processor['type_feature'] must be 'patch' (CLS dropped), got {img['type_feature']!r}"
             )
         vision = self.vision_config
-        if not isinstance(vision, CLIPVisionConfig):
-            return  # still a dict while the dataclass is being built; checked again once resolved
         grid, remainder = divmod(vision.image_size, vision.patch_size)
         if remainder or grid % 2:
             raise ValueError(
