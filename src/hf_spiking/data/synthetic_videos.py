@@ -268,8 +268,7 @@ def render_frames(video: Mapping[str, Any] | str, frame_indices: Iterable[int] |
         mask_y, mask_x = np.nonzero(shape_mask(obj["shape"], shape_size))
         x, y = object_positions(obj, indices[visible])
         pixels[visible[:, None], y[:, None] + mask_y, x[:, None] + mask_x] = _rgb_pixel(obj["color"])
-    frames = pixels[..., None].view(np.uint8)
-    return frames
+    return pixels[..., None].view(np.uint8)
 
 
 def render_video(video: Mapping[str, Any] | str) -> np.ndarray:
@@ -286,12 +285,6 @@ def _example_rng(seed: int, split: str, index: int) -> np.random.Generator:
     if index < 0:
         raise ValueError(f"index must be >= 0, got {index}")
     return np.random.default_rng([seed, _SPLIT_IDS[split], index])
-
-
-def _choice(rng: np.random.Generator, values: Sequence[str], exclude: Iterable[str] = ()) -> str:
-    excluded = set(exclude)
-    pool = [value for value in values if value not in excluded]
-    return pool[rng.integers(len(pool))]
 
 
 def _distinct(rng: np.random.Generator, values: Sequence[str], count: int) -> list[str]:
