@@ -38,6 +38,12 @@ def test_fps_is_deterministic_first_index_on_ties():
     assert farthest_point_sample(xyz, 3).tolist() == [[0, 3, 1]]
 
 
+def test_fps_does_not_skip_points_near_the_origin():
+    # pointnet2_ops never selects points with |p|^2 <= 1e-3 (the centre of a centred cloud); ours treats them as any other.
+    xyz = torch.tensor([[[1.0, 0, 0], [0.01, 0, 0], [2.0, 0, 0]]])
+    assert farthest_point_sample(xyz, 3).tolist() == [[0, 2, 1]]
+
+
 def test_intermediates_and_embedding_match_official(converted, fixture):
     encoder = converted.point_encoder.encoder
     features = fixture["inputs.features"]
