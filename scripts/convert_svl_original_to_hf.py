@@ -103,7 +103,10 @@ def pointformer_config_from_state_dict(official: dict, hidden_size: int | None =
 
 def load_official_checkpoint(path: str | Path) -> dict:
     """Reads an official checkpoint into ``{"encoder": sd, "text_proj": sd|None, "image_proj": sd|None,
-    "logit_scale": tensor|None}`` with ``module.`` prefixes stripped; safetensors or ``torch.load(weights_only=True)``."""
+    "logit_scale": tensor|None}`` with ``module.`` prefixes stripped.
+
+    Reads safetensors, or ``.pt``/``.pth`` with ``torch.load(weights_only=True)``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"Checkpoint {str(path)!r} does not exist.")
@@ -157,8 +160,8 @@ def convert_official_checkpoint(
         project = encoder_sd.get("project.weight")
         if keep_projection and (project is None or tuple(project.shape) != (kwargs["hidden_size"], head_size)):
             raise ValueError(
-                f"hidden_size {kwargs['hidden_size']} needs a {head_size} -> {kwargs['hidden_size']} projection, but the "
-                f"official `project` layer is {None if project is None else tuple(project.shape)} (out, in)."
+                f"hidden_size {kwargs['hidden_size']} needs a {head_size} -> {kwargs['hidden_size']} projection, "
+                f"but the official `project` layer is {None if project is None else tuple(project.shape)} (out, in)."
             )
         backbone_sd = convert_pointformer_state_dict(encoder_sd, keep_projection=keep_projection)
     elif backbone == "e3dsnn":
@@ -218,7 +221,8 @@ def main(argv=None):
         load_official_checkpoint(args.checkpoint), args.backbone, args.variant, overrides
     )
     model.save_pretrained(args.output_dir)
-    print(f"Saved {type(model).__name__} ({sum(p.numel() for p in model.parameters()):,} parameters) to {args.output_dir}")
+    num_parameters = sum(p.numel() for p in model.parameters())
+    print(f"Saved {type(model).__name__} ({num_parameters:,} parameters) to {args.output_dir}")
 
 
 if __name__ == "__main__":

@@ -85,8 +85,9 @@ def test_file_formats(tmp_path, cloud):
     for name in ("b.npz", "d.txt", "e.ply"):
         values = extractor(tmp_path / name)["point_values"]
         torch.testing.assert_close(values[..., :3], reference[..., :3], atol=1e-5, rtol=0)
-        torch.testing.assert_close(values[..., 3:], torch.from_numpy(rgb / 255.0).float()[
-            farthest_point_sample(torch.from_numpy(cloud).float().unsqueeze(0), 128)[0]].unsqueeze(0), atol=1e-6, rtol=0)
+        fps = farthest_point_sample(torch.from_numpy(cloud).float().unsqueeze(0), 128)[0]
+        expected_rgb = torch.from_numpy(rgb / 255.0).float()[fps].unsqueeze(0)
+        torch.testing.assert_close(values[..., 3:], expected_rgb, atol=1e-6, rtol=0)
     for name in ("f.obj", "g.off"):  # meshes are surface-sampled
         values = extractor(str(tmp_path / name))["point_values"]
         assert values.shape == (1, 128, 6) and torch.all(values[..., 3:] == 0.4)

@@ -17,7 +17,9 @@ def fixture(fixtures_dir):
 @pytest.fixture(scope="module")
 def converted(fixtures_dir, svl_convert, pointformer_small_overrides):
     checkpoint = svl_convert.load_official_checkpoint(fixtures_dir / "pointformer_small.safetensors")
-    return svl_convert.convert_official_checkpoint(checkpoint, "pointformer", config_overrides=pointformer_small_overrides)
+    return svl_convert.convert_official_checkpoint(
+        checkpoint, "pointformer", config_overrides=pointformer_small_overrides
+    )
 
 
 def test_fps_indices_match_official(fixture):
@@ -39,7 +41,7 @@ def test_fps_is_deterministic_first_index_on_ties():
 
 
 def test_fps_does_not_skip_points_near_the_origin():
-    # pointnet2_ops never selects points with |p|^2 <= 1e-3 (the centre of a centred cloud); ours treats them as any other.
+    # pointnet2_ops never selects points with |p|^2 <= 1e-3 (a centred cloud's centre); ours treats them as any other.
     xyz = torch.tensor([[[1.0, 0, 0], [0.01, 0, 0], [2.0, 0, 0]]])
     assert farthest_point_sample(xyz, 3).tolist() == [[0, 2, 1]]
 
@@ -71,7 +73,10 @@ def test_intermediates_and_embedding_match_official(converted, fixture):
     # last_hidden_state is the blocks' output after the final BatchNorm.
     blocks_out = fixture["intermediate.blocks_out"]
     torch.testing.assert_close(
-        output.last_hidden_state, encoder.final_norm(blocks_out.reshape(-1, 48)).reshape(blocks_out.shape), atol=ATOL, rtol=0
+        output.last_hidden_state,
+        encoder.final_norm(blocks_out.reshape(-1, 48)).reshape(blocks_out.shape),
+        atol=ATOL,
+        rtol=0,
     )
 
 
@@ -93,7 +98,9 @@ def test_official_project_layer_must_fit_the_head(fixtures_dir, svl_convert, poi
     checkpoint = convert.load_official_checkpoint(fixtures_dir / "pointformer_small.safetensors")
     # The official `project` is Linear(768, 1024); this small fixture's head is 96 wide, so it cannot be reused.
     with pytest.raises(ValueError, match="official `project` layer is \\(1024, 768\\)"):
-        convert.convert_official_checkpoint(checkpoint, config_overrides={**pointformer_small_overrides, "hidden_size": 1024})
+        convert.convert_official_checkpoint(
+            checkpoint, config_overrides={**pointformer_small_overrides, "hidden_size": 1024}
+        )
 
 
 def test_conversion_cli_writes_a_loadable_folder(fixtures_dir, fixture, svl_convert, tmp_path):

@@ -6,6 +6,7 @@ from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
 BACKBONES = ("pointformer", "e3dsnn")
+SPIKE_ACTIVATIONS = ("multispike", "relu")
 SPARSE_CONV_BACKENDS = ("torch", "spconv")
 REP_VLI_FOLDS = ("classifier", "final_layer")
 
@@ -25,6 +26,8 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             map the teacher features into). For the PointFormer, a value other than the head width
             (`2 * transformer_hidden_size` with max pooling) adds the official, otherwise unused, `project` layer.
         max_level: D of the integer multi-spike neuron (spikes in {0..D}; 4 in SVL).
+        spike_activation: `"multispike"` (the SNN) or `"relu"`: every spike neuron becomes a ReLU, giving the
+            same encoder as a real-valued ANN (SVL's ANN comparison row).
         batch_norm_eps / batch_norm_momentum: BatchNorm settings; `None` picks the backbone's official value
             ((1e-5, 0.1) for the PointFormer, (1e-3, 0.01) for E-3DSNN).
         initializer_range: std of the truncated-normal init of Linear (and E-3DSNN submanifold conv) weights.
@@ -67,6 +70,7 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     in_channels: int = 6
     hidden_size: int = 768
     max_level: int = 4
+    spike_activation: str = "multispike"
     batch_norm_eps: float | None = None
     batch_norm_momentum: float | None = None
     initializer_range: float = 0.02
@@ -122,6 +126,10 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     def validate_backbone(self):
         if self.backbone not in BACKBONES:
             raise ValueError(f"`backbone` must be one of {BACKBONES}, got {self.backbone!r}.")
+        if self.spike_activation not in SPIKE_ACTIVATIONS:
+            raise ValueError(
+                f"`spike_activation` must be one of {SPIKE_ACTIVATIONS}, got {self.spike_activation!r}."
+            )
         if self.sparse_conv_backend not in SPARSE_CONV_BACKENDS:
             raise ValueError(
                 f"`sparse_conv_backend` must be one of {SPARSE_CONV_BACKENDS}, got {self.sparse_conv_backend!r}."
@@ -193,7 +201,8 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             )
         if not self.prompt_templates or any("{}" not in t for t in self.prompt_templates):
             raise ValueError(
-                f"`prompt_templates` must be a non-empty tuple of strings containing '{{}}', got {self.prompt_templates!r}."
+                "`prompt_templates` must be a non-empty tuple of strings containing '{}', got "
+                f"{self.prompt_templates!r}."
             )
 
 

@@ -206,7 +206,7 @@ class SpikingPointFeatureExtractor(FeatureExtractionMixin):
             color = color / 255.0
         return np.concatenate([xyz, color], axis=1).astype(np.float32)
 
-    def __call__(self, point_clouds, return_tensors: str | None = "pt", **kwargs) -> BatchFeature:
+    def __call__(self, point_clouds, return_tensors: str | None = "pt") -> BatchFeature:
         """One cloud or a list of clouds -> ``BatchFeature({"point_values": [B, N, C]})``."""
         if isinstance(point_clouds, (list, tuple)):
             if not point_clouds:

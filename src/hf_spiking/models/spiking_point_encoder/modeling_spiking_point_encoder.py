@@ -16,7 +16,7 @@ from transformers.utils.generic import can_return_tuple
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .pointformer import SpikePointFormerEncoder
 from .sparse_conv import SubmanifoldConv3d
-from .spiking import write_standalone_module
+from .spiking import MultiSpike, write_standalone_module
 
 
 @dataclass
@@ -86,12 +86,22 @@ class SpikingPointClassifierOutput(ModelOutput):
 
 
 def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
-    """The backbone named by ``config.backbone``; both map ``point_values [B, N, C]`` to ``[B, hidden_size]``."""
-    if config.backbone == "pointformer":
-        return SpikePointFormerEncoder(config)
-    from .e3dsnn import E3DSNNEncoder
+    """The backbone named by ``config.backbone``; both map ``point_values [B, N, C]`` to ``[B, hidden_size]``.
 
-    return E3DSNNEncoder(config)
+    With ``config.spike_activation == "relu"`` every spike neuron is replaced by a ReLU (the ANN twin).
+    """
+    if config.backbone == "pointformer":
+        backbone = SpikePointFormerEncoder(config)
+    else:
+        from .e3dsnn import E3DSNNEncoder
+
+        backbone = E3DSNNEncoder(config)
+    if config.spike_activation == "relu":
+        spike_names = [name for name, module in backbone.named_modules() if isinstance(module, MultiSpike)]
+        for name in spike_names:
+            parent_name, _, child_name = name.rpartition(".")
+            setattr(backbone.get_submodule(parent_name), child_name, nn.ReLU())
+    return backbone
 
 
 def check_point_values(point_values, in_channels: int) -> None:
@@ -277,7 +287,8 @@ class _TextTeacherMixin:
             input_ids, attention_mask = tokens["input_ids"], tokens.get("attention_mask")
         encoder = self._teacher("text_encoder", device)
         attention_mask = attention_mask.to(device) if attention_mask is not None else None
-        features = encode_with_text_teacher(encoder, input_ids.to(device), attention_mask, self.config.text_teacher_pooling)
+        pooling = self.config.text_teacher_pooling
+        features = encode_with_text_teacher(encoder, input_ids.to(device), attention_mask, pooling)
         if features.shape[-1] != self.config.text_embed_dim:
             raise ValueError(
                 f"The text teacher returns {features.shape[-1]}-d features but `config.text_embed_dim` is "
@@ -353,7 +364,7 @@ class SpikingPointEncoderForPreTraining(_TextTeacherMixin, SpikingPointEncoderPr
                 )
             terms = []
             if text is not None:
-                keep = has_text.to(torch.bool) if has_text is not None else torch.ones_like(point[:, 0], dtype=torch.bool)
+                keep = torch.ones_like(point[:, 0], dtype=torch.bool) if has_text is None else has_text.bool()
                 points_with_text = _gather_rows(point_embeds[keep])
                 if points_with_text.shape[0] > 0:
                     loss_text = symmetric_info_nce(points_with_text, _gather_rows(text_normed[keep]), scale)
@@ -515,7 +526,9 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
             class_weight = F.normalize(self.text_proj(class_embeds.to(point.dtype)), dim=-1)
         logits = self.logit_scale.exp() * point_embeds @ class_weight.t()
         loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
-        return SpikingPointZeroShotOutput(loss=loss, logits=logits, point_embeds=point_embeds, class_embeds=class_weight)
+        return SpikingPointZeroShotOutput(
+            loss=loss, logits=logits, point_embeds=point_embeds, class_embeds=class_weight
+        )
 
 
 class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrainedModel):

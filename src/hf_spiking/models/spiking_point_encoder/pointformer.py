@@ -24,7 +24,7 @@ from .grouping import farthest_point_sample, gather_points, knn_indices
 
 
 def _batch_norm_channels_last(norm: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """BatchNorm over the last axis of ``x`` [..., C]: every other axis counts as batch, as in BN1d/2d channels-first."""
+    """BatchNorm over the last axis of ``x`` [..., C]; all other axes count as batch, as in channels-first BN."""
     return norm(x.reshape(-1, x.shape[-1])).reshape(x.shape)
 
 

@@ -1,9 +1,10 @@
 """Named presets of the SVL spiking point encoders (``hf_spiking.create_model("svl-pointformer-l")``)."""
 
+from ...assets import default_model_path
 from ...registry import ModelPreset, register_preset
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .e3dsnn import E3DSNN_VARIANTS
-from .modeling_spiking_point_encoder import SpikingPointEncoderModel
+from .modeling_spiking_point_encoder import SpikingPointEncoderForZeroShotClassification, SpikingPointEncoderModel
 
 # Official make(): width 384, 12 blocks, 6 heads, 512 groups of 32, tokenizer 256; the head is cat(cls, max) = 768
 # wide, so the official (unused) 768 -> 1024 `project` layer is left out: 21.92 M effective parameters.
@@ -49,8 +50,31 @@ E3DSNN_TINY = {
     "image_embed_dim": 384,
 }
 
+# The shipped default (scripts/pretrain_svl.py): a CPU-scale PointFormer on 512-point clouds, 32 groups of 16,
+# aligned with all-MiniLM-L6-v2 (384-d) caption features. Its weights live in hf_spiking/assets/svl-default.
+SVL_DEFAULT = {
+    "backbone": "pointformer",
+    "hidden_size": 192,
+    "transformer_hidden_size": 96,
+    "num_hidden_layers": 3,
+    "num_attention_heads": 3,
+    "num_groups": 32,
+    "group_size": 16,
+    "tokenizer_hidden_size": 64,
+    "tokenizer_channels": (32, 48, 96),
+    "position_embedding_hidden_size": 32,
+    "text_embed_dim": 384,
+    "image_embed_dim": 384,
+    "prompt_templates": (
+        "a point cloud of a {}.",
+        "a 3D model of a {}.",
+        "a {}.",
+        "a photo of a {}.",
+    ),
+}
+
 _PRESETS = (
-    ("svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective parameters, 768-d output)."),
+    ("svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective params, 768-d output)."),
     ("svl-pointformer-tiny", POINTFORMER_TINY, "Tiny Spike-driven PointFormer for tests (64-d output)."),
     *(
         (name, kwargs, f"E-3DSNN-{name[-1].upper()} sparse-conv spiking ResNet (SVL, 1280-d output).")
@@ -70,4 +94,15 @@ for _name, _kwargs, _description in _PRESETS:
         )
     )
 
-__all__ = ["E3DSNN_PRESETS", "E3DSNN_TINY", "POINTFORMER_L", "POINTFORMER_TINY"]
+register_preset(
+    ModelPreset(
+        name="svl-default",
+        config_class=SpikingPointEncoderConfig,
+        model_class=SpikingPointEncoderForZeroShotClassification,
+        config_kwargs=SVL_DEFAULT,
+        description="Shipped zero-shot PointFormer trained on the synthetic shapes (pretrained=True loads it offline).",
+        pretrained_path=default_model_path,
+    )
+)
+
+__all__ = ["E3DSNN_PRESETS", "E3DSNN_TINY", "POINTFORMER_L", "POINTFORMER_TINY", "SVL_DEFAULT"]
