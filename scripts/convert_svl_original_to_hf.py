@@ -11,7 +11,7 @@ An official training checkpoint is a ``.pt`` dictionary with ``state_dict`` (the
         --output-dir svl-e3dsnn-h
 
 The functions are importable: ``convert_pointformer_state_dict``, ``pointformer_config_from_state_dict``,
-``load_official_checkpoint``, ``convert_official_checkpoint``.
+``e3dsnn_config_from_state_dict``, ``load_official_checkpoint``, ``convert_official_checkpoint``.
 """
 
 from __future__ import annotations
@@ -101,6 +101,39 @@ def pointformer_config_from_state_dict(official: dict, hidden_size: int | None =
     return kwargs
 
 
+def e3dsnn_config_from_state_dict(official: dict, variant: str | None = None) -> dict:
+    """``SpikingPointEncoderConfig`` keyword arguments read off the shapes of an official E_3DSNN_* state dict.
+
+    ``variant`` (T/S/L/H, optional) is checked against the widths and depths found in the weights.
+    """
+    from hf_spiking.models.spiking_point_encoder.e3dsnn import E3DSNN_VARIANTS
+
+    sd = strip_prefix(official)
+    channels, depths = [], []
+    while f"enc.{len(channels)}.down.1.weight" in sd:
+        stage = len(channels)
+        channels.append(sd[f"enc.{stage}.down.1.weight"].shape[0])
+        blocks = {int(m.group(1)) for k in sd if (m := re.match(rf"enc\.{stage}\.blocks\.(\d+)\.", k))}
+        depths.append(len(blocks))
+    kwargs = {
+        "backbone": "e3dsnn",
+        "in_channels": sd["stem.0.weight"].shape[-1],
+        "stem_channels": sd["stem.0.weight"].shape[0],
+        "encoder_channels": tuple(channels),
+        "encoder_depths": tuple(depths),
+        "hidden_size": sd["final.weight"].shape[0],
+    }
+    if variant is not None:
+        name = variant.lower().replace("_", "-").rsplit("-", 1)[-1]
+        if name not in E3DSNN_VARIANTS:
+            raise ValueError(f"Unknown E-3DSNN variant {variant!r}; expected one of {sorted(E3DSNN_VARIANTS)}.")
+        expected = {k: E3DSNN_VARIANTS[name][k] for k in ("stem_channels", "encoder_channels", "encoder_depths")}
+        found = {k: kwargs[k] for k in expected}
+        if found != expected:
+            raise ValueError(f"The weights are not E-3DSNN-{name.upper()}: they have {found}, expected {expected}.")
+    return kwargs
+
+
 def load_official_checkpoint(path: str | Path) -> dict:
     """Reads an official checkpoint into ``{"encoder": sd, "text_proj": sd|None, "image_proj": sd|None,
     "logit_scale": tensor|None}`` with ``module.`` prefixes stripped.
@@ -142,8 +175,8 @@ def convert_official_checkpoint(
 ):
     """Builds a ``SpikingPointEncoderForPreTraining`` holding the official encoder, projections and logit scale.
 
-    ``checkpoint`` is the output of :func:`load_official_checkpoint`. ``variant`` names the E-3DSNN size
-    (T/S/L/H); its channel widths are also read off the weights.
+    ``checkpoint`` is the output of :func:`load_official_checkpoint`. Sizes are read off the weights;
+    ``variant`` (E-3DSNN T/S/L/H) is an optional check of them.
     """
     from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderConfig, SpikingPointEncoderForPreTraining
 
@@ -165,17 +198,10 @@ def convert_official_checkpoint(
             )
         backbone_sd = convert_pointformer_state_dict(encoder_sd, keep_projection=keep_projection)
     elif backbone == "e3dsnn":
-        from hf_spiking.models.spiking_point_encoder.e3dsnn import E3DSNN_VARIANTS, convert_e3dsnn_state_dict
+        from hf_spiking.models.spiking_point_encoder.e3dsnn import convert_e3dsnn_state_dict
 
-        kwargs = {"backbone": "e3dsnn"}
-        if variant is not None:
-            key = next((k for k in E3DSNN_VARIANTS if k.lower().endswith(variant.lower())), None)
-            if key is None:
-                raise ValueError(f"Unknown E-3DSNN variant {variant!r}; expected one of {sorted(E3DSNN_VARIANTS)}.")
-            kwargs.update(E3DSNN_VARIANTS[key])
+        kwargs = e3dsnn_config_from_state_dict(encoder_sd, variant)
         backbone_sd = convert_e3dsnn_state_dict(encoder_sd)
-        final_weight = next(v for k, v in backbone_sd.items() if k.startswith("final") and k.endswith("weight"))
-        kwargs["hidden_size"] = final_weight.shape[0]
     else:
         raise ValueError(f"`backbone` must be 'pointformer' or 'e3dsnn', got {backbone!r}.")
     if projection is not None:
@@ -202,7 +228,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", required=True, help="official .pt/.pth/.safetensors checkpoint")
     parser.add_argument("--backbone", choices=("pointformer", "e3dsnn"), default="pointformer")
-    parser.add_argument("--variant", default=None, help="E-3DSNN size: T, S, L or H")
+    parser.add_argument("--variant", default=None, help="E-3DSNN size T, S, L or H (checked against the weights)")
     parser.add_argument("--num-groups", type=int, default=None, help="PointFormer FPS centres (default 512)")
     parser.add_argument("--group-size", type=int, default=None, help="PointFormer kNN neighbours (default 32)")
     parser.add_argument("--num-attention-heads", type=int, default=None, help="PointFormer heads (default 6)")

@@ -247,3 +247,12 @@ def test_e3dsnn_conversion_script_matches_official_fixture(fixtures_dir, svl_con
     with torch.no_grad():
         embedding = model.point_encoder(fixture["inputs.features"]).pooler_output
     torch.testing.assert_close(embedding, fixture["outputs.embedding"].reshape(embedding.shape), atol=1e-4, rtol=0)
+
+
+def test_e3dsnn_sizes_are_read_off_the_weights(fixtures_dir, svl_convert):
+    checkpoint = svl_convert.load_official_checkpoint(fixtures_dir / "e3dsnn_t.safetensors")
+    kwargs = svl_convert.e3dsnn_config_from_state_dict(checkpoint["encoder"], variant="E3DSNN-T")
+    assert kwargs["encoder_channels"] == (16, 32, 64, 128) and kwargs["encoder_depths"] == (1, 1, 1, 1)
+    assert kwargs["stem_channels"] == 16 and kwargs["in_channels"] == 6 and kwargs["hidden_size"] == 1280
+    with pytest.raises(ValueError, match="not E-3DSNN-L"):
+        svl_convert.e3dsnn_config_from_state_dict(checkpoint["encoder"], variant="L")
