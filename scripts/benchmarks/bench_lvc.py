@@ -132,14 +132,18 @@ def run_prefill(model, tokenizer, num_frames: int, window_size: int, args, devic
     return timings
 
 
-def measure(model, tokenizer, num_frames, window_size, args, device) -> dict:
-    run_prefill(model, tokenizer, num_frames, window_size, args, device)  # warm-up
-    runs = []
+def measure(model, tokenizer, configurations, args, device) -> list[dict]:
+    """Median over ``--repeats`` of each (frames, window) configuration; the configurations are run alternately within
+    each repeat so that load from other processes affects all of them alike."""
+    for frames, window in configurations:  # warm-up
+        run_prefill(model, tokenizer, frames, window, args, device)
+    runs = [[] for _ in configurations]
     for _ in range(args.repeats):
-        with PeakMemory(device) as memory:
-            runs.append(run_prefill(model, tokenizer, num_frames, window_size, args, device))
-        runs[-1]["peak_mem_mb"] = memory.peak_mb
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        for index, (frames, window) in enumerate(configurations):
+            with PeakMemory(device) as memory:
+                result = run_prefill(model, tokenizer, frames, window, args, device)
+            runs[index].append({**result, "peak_mem_mb": memory.peak_mb})
+    return [{key: statistics.median(run[key] for run in config_runs) for key in config_runs[0]} for config_runs in runs]
 
 
 def main(argv=None) -> dict:
@@ -171,15 +175,16 @@ def main(argv=None) -> dict:
               f"{'lm_ms':>9} {'prefill_ms':>10} {'total_ms':>9} {'peak_MB':>8}")
     print(f"device={device} dtype={args.dtype} tokens/frame t={t} "
           f"params={sum(p.numel() for p in model.parameters()) / 1e6:.1f}M")
-    print(header)
+    print(header, flush=True)
     for num_frames in args.frames:
         for window_size in args.windows:
             if num_frames % window_size:
                 continue
-            for mode, frames, window in (("dense", num_frames, window_size), ("sparse", num_frames // window_size, 1)):
-                if mode == "sparse" and window_size == 1:
-                    continue  # identical to dense with w = 1
-                result = measure(model, tokenizer, frames, window, args, device)
+            modes = [("dense", num_frames, window_size)]
+            if window_size > 1:  # with w = 1 the sparse run would be identical to the dense one
+                modes.append(("sparse", num_frames // window_size, 1))
+            results = measure(model, tokenizer, [(frames, window) for _, frames, window in modes], args, device)
+            for (mode, frames, _), result in zip(modes, results):
                 row = {"M": num_frames, "w": window_size, "mode": mode, "frames_encoded": frames, **result,
                        "expected_tokens": num_frames // window_size * t}
                 rows.append(row)

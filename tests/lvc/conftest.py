@@ -5,11 +5,10 @@ import pytest
 from transformers import InternVLForConditionalGeneration
 from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import GotOcr2ImageProcessorPil
 
+from lvc_testing import IMAGE_SIZE, TOKENS_PER_FRAME
+
 from hf_spiking.models.lvc import LVCConfig, LVCForVideoQA, LVCProcessor
 from hf_spiking.models.lvc.tiny_lvc import build_word_tokenizer, tiny_internvl_config
-
-IMAGE_SIZE = 16  # 16 / patch 4 = 4x4 patches -> pixel shuffle -> 4 tokens per frame
-TOKENS_PER_FRAME = 4
 
 
 @pytest.fixture(scope="session")
@@ -57,20 +56,3 @@ def make_processor(tokenizer):
 def video_array():
     """A (12, 20, 24, 3) uint8 video whose frame i is filled with value 10 * i (frame identity is visible)."""
     return (np.arange(12, dtype=np.uint8)[:, None, None, None] * 10 * np.ones((1, 20, 24, 3), dtype=np.uint8))
-
-
-def write_video(path, num_frames: int, size=(32, 24)):
-    """Writes an mpeg4 video whose frame i has brightness 8 * i, with PyAV."""
-    import av
-
-    width, height = size
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("mpeg4", rate=8)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        for index in range(num_frames):
-            image = np.full((height, width, 3), 8 * index, dtype=np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path

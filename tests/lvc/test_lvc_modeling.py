@@ -1,8 +1,10 @@
 """LVCForVideoQA on a tiny random InternVL: equivalence, token budget, loss, training, save/load, PEFT, Auto*."""
 
+import json
+
 import pytest
 import torch
-from conftest import TOKENS_PER_FRAME
+from lvc_testing import TOKENS_PER_FRAME
 from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import AutoModel, AutoModelForImageTextToText
 
@@ -125,6 +127,9 @@ def test_save_load_round_trip_and_auto_classes(make_model, tokenizer, tmp_path):
     model = make_model(learn_temperature=True, initial_temperature=0.5)
     model.save_pretrained(tmp_path)
     assert (tmp_path / "model.safetensors").is_file()
+    # trust_remote_code support: the folder names and carries the code
+    assert json.loads((tmp_path / "config.json").read_text())["auto_map"]["AutoModel"] == "modeling_lvc.LVCForVideoQA"
+    assert (tmp_path / "modeling_lvc.py").is_file() and (tmp_path / "compression_lvc.py").is_file()
     inputs = dict(input_ids=video_prompt(tokenizer, 2), pixel_values_videos=torch.randn(1, 8, 3, 16, 16),
                   query_input_ids=query(tokenizer))
     reloaded = [LVCForVideoQA.from_pretrained(tmp_path), AutoModel.from_pretrained(tmp_path),

@@ -1,7 +1,7 @@
 """pipeline("video-question-answering") end to end on a tiny InternVL, and multiple-choice scoring."""
 
 import torch
-from conftest import write_video
+from lvc_testing import write_video
 from transformers import pipeline
 
 from hf_spiking.pipelines.video_question_answering import VideoQuestionAnsweringPipeline

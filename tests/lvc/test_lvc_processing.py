@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import TOKENS_PER_FRAME, write_video
+from lvc_testing import TOKENS_PER_FRAME, write_video
 from PIL import Image
 from transformers import AutoProcessor
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import write_video
+from lvc_testing import write_video
 from safetensors.torch import load_file
 from transformers import pipeline
 

@@ -15,12 +15,19 @@ def register_auto_classes() -> None:
     from transformers import AutoConfig, AutoModel, AutoModelForImageTextToText, AutoProcessor
 
     from ...pipelines.video_question_answering import register_pipeline
-    from transformers.conversion_mapping import get_checkpoint_conversion_mapping, register_checkpoint_conversion_mapping
+    from transformers.conversion_mapping import (
+        get_checkpoint_conversion_mapping,
+        register_checkpoint_conversion_mapping,
+    )
 
     AutoConfig.register(LVCConfig.model_type, LVCConfig, exist_ok=True)
     AutoModel.register(LVCConfig, LVCForVideoQA, exist_ok=True)
     AutoModelForImageTextToText.register(LVCConfig, LVCForVideoQA, exist_ok=True)
     AutoProcessor.register(LVCConfig, LVCProcessor, exist_ok=True)
+    # Saved folders then carry the code (auto_map + copied modules) for trust_remote_code loading without hf_spiking.
+    LVCConfig.register_for_auto_class()
+    LVCForVideoQA.register_for_auto_class("AutoModel")
+    LVCProcessor.register_for_auto_class()
     register_pipeline()
     register_phi3_v_auto_classes()
     # Hub InternVL "-hf" checkpoints use the legacy LLaVA key layout; loading them into LVC needs the same renaming.

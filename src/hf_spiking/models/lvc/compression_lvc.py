@@ -107,7 +107,8 @@ class QueryAttentionCompressor(nn.Module):
         return frame_features.reshape(batch, frames // self.window_size, self.window_size, tokens, dim)
 
     def extra_repr(self) -> str:
-        return f"window_size={self.window_size}, mode={self.mode!r}, learn_temperature={self.log_temperature is not None}"
+        learned = self.log_temperature is not None
+        return f"window_size={self.window_size}, mode={self.mode!r}, learn_temperature={learned}"
 
 
 __all__ = ["QueryAttentionCompressor", "pool_query"]

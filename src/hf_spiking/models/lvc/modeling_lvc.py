@@ -153,7 +153,8 @@ class LVCForVideoQA(LVCPreTrainedModel, GenerationMixin):
         if self.config.compression_mode == "query_attention":
             if query_input_ids is None:
                 raise ValueError(
-                    "query-attention compression needs the question: pass `query_input_ids` (LVCProcessor returns them)."
+                    "query-attention compression needs the question: pass `query_input_ids` "
+                    "(LVCProcessor returns them)."
                 )
             query = self.get_query(query_input_ids, query_attention_mask)
         return self.compressor(frame_tokens, query)

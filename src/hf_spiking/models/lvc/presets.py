@@ -1,4 +1,4 @@
-"""Named LVC presets (random weights; real backbones load with ``LVCForVideoQA.from_pretrained(<InternVL -hf dir>)``)."""
+"""Named LVC presets (random weights; real backbones load with ``LVCForVideoQA.from_pretrained(<InternVL dir>)``)."""
 
 from ...registry import ModelPreset, register_preset
 from .configuration_lvc import LVCConfig

@@ -272,9 +272,9 @@ class LVCProcessor(ProcessorMixin):
         expected = num_videos * self.num_pseudo_frames * self.tokens_per_frame
         if found != expected:
             raise ValueError(
-                f"the prompts hold {found} video placeholder tokens but {num_videos} video(s) x {self.num_pseudo_frames} "
-                f"pseudo-frames x {self.tokens_per_frame} tokens = {expected} features; the question or chat template "
-                f"must not contain {self.tokenizer.context_image_token!r}."
+                f"the prompts hold {found} video placeholder tokens but {num_videos} video(s) x "
+                f"{self.num_pseudo_frames} pseudo-frames x {self.tokens_per_frame} tokens = {expected} features; "
+                f"the question or chat template must not contain {self.tokenizer.context_image_token!r}."
             )
 
     def batch_decode(self, *args, **kwargs):
