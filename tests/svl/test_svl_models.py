@@ -256,3 +256,26 @@ def test_e3dsnn_sizes_are_read_off_the_weights(fixtures_dir, svl_convert):
     assert kwargs["stem_channels"] == 16 and kwargs["in_channels"] == 6 and kwargs["hidden_size"] == 1280
     with pytest.raises(ValueError, match="not E-3DSNN-L"):
         svl_convert.e3dsnn_config_from_state_dict(checkpoint["encoder"], variant="L")
+
+
+def test_mta_with_clip_text_and_vision_teachers_equals_precomputed_features():
+    from transformers import CLIPConfig, CLIPModel
+
+    clip_config = CLIPConfig(
+        text_config={"vocab_size": 50, "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 1,
+                     "num_attention_heads": 4, "max_position_embeddings": 16, "bos_token_id": 0, "eos_token_id": 1},
+        vision_config={"hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 1, "num_attention_heads": 4,
+                       "image_size": 16, "patch_size": 8},
+        projection_dim=24,
+    )
+    clip = CLIPModel(clip_config).eval()
+    model = SpikingPointEncoderForPreTraining(tiny_config(text_embed_dim=24, image_embed_dim=24)).eval()
+    model.attach_teachers(text_encoder=clip, image_encoder=clip)
+    points, input_ids, pixel_values = torch.rand(3, 48, 6), torch.randint(2, 50, (3, 5)), torch.rand(3, 3, 16, 16)
+    with torch.no_grad():
+        from_teachers = model(points, input_ids=input_ids, pixel_values=pixel_values).loss
+        text_embeds = clip.get_text_features(input_ids=input_ids).pooler_output
+        image_embeds = clip.get_image_features(pixel_values=pixel_values).pooler_output
+        precomputed = model(points, text_embeds=text_embeds, image_embeds=image_embeds).loss
+    torch.testing.assert_close(from_teachers, precomputed)
+    assert all(not p.requires_grad for p in clip.parameters())
