@@ -47,7 +47,8 @@ class ZeroShot3DClassificationPipeline(Pipeline):
             model = SpikingPointEncoderForZeroShotClassification.from_pretrained(source)
         if feature_extractor is None:
             feature_extractor = SpikingPointFeatureExtractor(
-                num_points=max(8192, model.config.num_groups, model.config.group_size)
+                num_points=max(8192, model.config.num_groups, model.config.group_size),
+                use_color=model.config.in_channels == 6,
             )
         super().__init__(model=model, feature_extractor=feature_extractor, tokenizer=tokenizer, **kwargs)
 
