@@ -49,8 +49,11 @@ class TRevSNNStdConv2d(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, eps: float = 1e-6):
         super().__init__()
-        self.stride = stride
-        self.padding = ((stride - 1) + (kernel_size - 1)) // 2
+        # nn.Conv2d's geometry attributes, which hf_spiking.energy's convolution counting reads.
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, 1
+        self.kernel_size, self.stride, self.dilation = (kernel_size, kernel_size), (stride, stride), (1, 1)
+        padding = ((stride - 1) + (kernel_size - 1)) // 2
+        self.padding = (padding, padding)
         self.eps = eps
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.zeros(out_channels))
@@ -73,9 +76,16 @@ class TRevSNNStdConv2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.conv2d(x, self.standardized_weight(), self.bias, self.stride, self.padding)
 
+    def energy_counts(self, inputs: tuple, output: torch.Tensor) -> tuple[int, int]:
+        """hf_spiking.energy protocol: counted like a plain convolution (MACs for analog input, ACs for spikes)."""
+        try:
+            from hf_spiking.energy import conv_energy_counts
+        except ImportError as error:  # remote code without hf_spiking
+            raise ImportError("Energy estimates need the hf_spiking package.") from error
+        return conv_energy_counts(self, inputs, output)
+
     def extra_repr(self) -> str:
-        out_channels, in_channels, k, _ = self.weight.shape
-        return f"{in_channels}, {out_channels}, kernel_size={k}, stride={self.stride}"
+        return f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size[0]}, stride={self.stride[0]}"
 
 
 class TRevSNNDropPath(nn.Module):
