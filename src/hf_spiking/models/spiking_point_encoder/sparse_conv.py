@@ -6,10 +6,10 @@ coordinates. Two convolutions cover E-3DSNN:
 * :class:`SubmanifoldConv3d` (odd kernel, stride 1): output sites are exactly the input sites.
 * :class:`SparseConv3d` with ``kernel_size == stride`` (E-3DSNN's k2 s2 downsampling): output site ``floor(p / s)``.
 
-Neighbour search linearises the coordinates into int64 keys, sorts them once and finds every kernel offset with one
-``torch.searchsorted``. A submanifold convolution is then one gather of all matched inputs, one matmul per kernel
-offset over only that offset's pairs, and one scatter-add; the strided one is one scatter into (site, tap) slots and
-one matmul. Kernel maps are cached on the tensor and shared by every convolution that sees the same coordinates, as
+Neighbour search linearises the coordinates into int64 keys and finds every kernel offset with one gather from a
+dense key table (small grids) or one ``torch.searchsorted`` on the sorted keys. A submanifold convolution is then
+a sparse im2col: one gather of every kernel tap of the output rows (a zero row where no site is) and one matmul; the
+strided one is one scatter into (site, tap) slots and one matmul. Kernel maps are cached on the tensor and shared by every convolution that sees the same coordinates, as
 spconv's ``indice_key`` does.
 
 Weights use spconv 2.x's layout ``(out_channels, k0, k1, k2, in_channels)``; kernel axes 0, 1, 2 are the coordinate
@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+
+# The gathered taps of one submanifold convolution are processed in row blocks of at most this many values.
+_MAX_GATHER_ELEMENTS = 1 << 24
 
 # Grids with at most this many cells (batch included) find neighbours through a dense int32 lookup table
 # (at most 64 MiB); larger ones binary-search the sorted keys.
@@ -82,10 +85,19 @@ class SparseVoxelTensor:
 
 
 def scatter_mean(values: torch.Tensor, index: torch.Tensor, num_groups: int) -> torch.Tensor:
-    """Mean of the rows of ``values`` [M, C] per group ``index`` [M] -> [num_groups, C] (empty groups give 0)."""
-    sums = values.new_zeros(num_groups, values.shape[1]).index_add_(0, index, values)
-    counts = torch.bincount(index, minlength=num_groups).clamp_min_(1).to(values.dtype)
-    return sums / counts.unsqueeze(1)
+    """Mean of the rows of ``values`` [M, C] per group ``index`` [M] -> [num_groups, C] (empty groups give 0).
+
+    Sums are differences of a float64 running sum over the rows sorted by group (``index_add_`` sorts the index on
+    every multi-threaded CPU call, which is far slower).
+    """
+    if index.shape[0] > 1 and not bool((index[1:] >= index[:-1]).all()):
+        index, order = torch.sort(index, stable=True)
+        values = values.index_select(0, order)
+    counts = torch.bincount(index, minlength=num_groups)
+    running = torch.cat([values.new_zeros(1, values.shape[1], dtype=torch.float64), values.double().cumsum(0)])
+    ends = torch.cumsum(counts, 0)
+    sums = running.index_select(0, ends) - running.index_select(0, ends - counts)
+    return (sums / counts.clamp_min(1).unsqueeze(1)).to(values.dtype)
 
 
 @dataclass
@@ -143,22 +155,26 @@ def _kernel_offsets(kernel_size: int, device) -> torch.Tensor:
 
 @dataclass
 class SubmanifoldMap:
-    """Matched (input, output) pairs of a submanifold convolution, grouped by kernel offset.
+    """Neighbours of every output row of a submanifold convolution, as rows of one source table.
 
-    The centre offset pairs every row with itself and is not listed. The pairs of the other offsets are stored
-    contiguously, offset by offset (``offset_counts[k]`` of them for offset k, 0 at the centre): ``pair_targets`` are
-    output rows and ``pair_sources`` input rows or, when two rows share a voxel (``has_duplicates``), voxel indices
-    into the per-voxel sums of the rows (``row_to_voxel[r]`` is the voxel of row r).
+    The table is ``[rows, zero row]`` or, when two rows share a voxel (``has_duplicates``), ``[per-voxel sums of the
+    rows, rows, zero row]``. ``neighbours[r, k]`` is the table row read by output row r at kernel offset k: the
+    neighbouring site (or voxel sum), the row itself at the centre, the zero row where no site is.
+    ``row_to_voxel[r]`` is the voxel of row r; ``voxel_sum`` sums rows per voxel.
     """
 
-    pair_sources: torch.Tensor
-    pair_targets: torch.Tensor
-    offset_counts: list
+    neighbours: torch.Tensor
     row_to_voxel: torch.Tensor
     num_voxels: int
     has_duplicates: bool
     centre: int
     voxel_sum: ScatterPlan | None
+
+    @property
+    def num_sources(self) -> int:
+        """Table rows before the zero row."""
+        rows = self.neighbours.shape[0]
+        return self.num_voxels + rows if self.has_duplicates else rows
 
 
 def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldMap:
@@ -183,8 +199,7 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     offsets = _kernel_offsets(kernel_size, coords.device)
     centre = offsets.shape[0] // 2
     offset_keys = _linear_keys(torch.cat([torch.zeros_like(offsets[:, :1]), offsets], dim=1), extent)
-    # Offset-major queries, so that the matches come out grouped by offset.
-    queries = offset_keys.unsqueeze(1) + keys.unsqueeze(0)
+    queries = keys.unsqueeze(1) + offset_keys.unsqueeze(0)
     num_cells = int(extent.prod())
     if num_cells <= _MAX_DENSE_LOOKUP_CELLS:
         # Small grids: a dense key -> voxel table answers every query with one gather.
@@ -195,13 +210,16 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     else:
         positions = torch.searchsorted(voxel_keys, queries).clamp_max_(num_voxels - 1)
         found = voxel_keys[positions] == queries
-    found[centre] = False
-    offset_index, targets = found.nonzero(as_tuple=True)
-    sources = positions[offset_index, targets]
+    rows = torch.arange(coords.shape[0], device=coords.device)
+    if has_duplicates:
+        # Off-centre taps read the voxel sums; the centre tap reads the row's own features.
+        neighbours = torch.where(found, positions, num_voxels + coords.shape[0])
+        neighbours[:, centre] = num_voxels + rows
+    else:
+        neighbours = torch.where(found, order[positions], coords.shape[0])
+        neighbours[:, centre] = rows
     kernel_map = SubmanifoldMap(
-        pair_sources=sources if has_duplicates else order[sources],
-        pair_targets=targets,
-        offset_counts=found.sum(dim=1).tolist(),
+        neighbours=neighbours,
         row_to_voxel=row_to_voxel,
         num_voxels=num_voxels,
         has_duplicates=has_duplicates,
@@ -241,6 +259,13 @@ def strided_map(sparse: SparseVoxelTensor, stride: int) -> StridedMap:
                             slot_sum=scatter_plan(out_row * volume + kernel_slot, out_keys.shape[0] * volume))
     sparse.kernel_maps[cache_key] = kernel_map
     return kernel_map
+
+
+def _row_blocks(num_rows: int, row_width: int):
+    """Row slices whose gathered taps hold at most _MAX_GATHER_ELEMENTS values (bounds the im2col memory)."""
+    rows_per_block = max(1, _MAX_GATHER_ELEMENTS // max(row_width, 1))
+    for start in range(0, num_rows, rows_per_block):
+        yield slice(start, min(start + rows_per_block, num_rows))
 
 
 def _check_backend(backend: str) -> None:
@@ -373,18 +398,18 @@ class SubmanifoldConv3d(_SparseConvBase):
         if self.kernel_size == 1 or features.shape[0] == 0:
             return features @ weights[weights.shape[0] // 2]
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        out = features @ weights[kernel_map.centre]
-        if kernel_map.pair_targets.shape[0] == 0:
-            return out
-        sources = scatter_sum(features, kernel_map.voxel_sum) if kernel_map.has_duplicates else features
-        # One gather of every matched input, then per kernel offset one matmul over its pairs, added to the outputs
-        # (each output row has at most one pair per offset, so a read-add-write with index_copy_ is exact).
-        gathered = sources.index_select(0, kernel_map.pair_sources).split(kernel_map.offset_counts)
-        targets = kernel_map.pair_targets.split(kernel_map.offset_counts)
-        for k, rows in enumerate(gathered):
-            if rows.shape[0]:
-                out.index_copy_(0, targets[k], out.index_select(0, targets[k]) + rows @ weights[k])
-        return out
+        parts = [features, features.new_zeros(1, features.shape[1])]
+        if kernel_map.has_duplicates:
+            parts.insert(0, scatter_sum(features, kernel_map.voxel_sum))
+        table = torch.cat(parts)
+        matrix = weights.reshape(-1, self.out_channels)
+        # Sparse im2col: gather every tap of a block of output rows, then one matmul. Few large ops; many small ones
+        # (a matmul per offset) are pathologically slow with several CPU threads.
+        outputs = []
+        for block in _row_blocks(features.shape[0], kernel_map.neighbours.shape[1] * features.shape[1]):
+            taps = kernel_map.neighbours[block]
+            outputs.append(table.index_select(0, taps.flatten()).view(taps.shape[0], -1) @ matrix)
+        return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
 
     def _forward_spconv(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         conv = self._spconv_module(
@@ -395,13 +420,14 @@ class SubmanifoldConv3d(_SparseConvBase):
 
     def fan_out(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         """Number of output sites each input row contributes to (its matched pairs)."""
+        num_rows = sparse.coords.shape[0]
         if self.kernel_size == 1:
-            return torch.ones(sparse.coords.shape[0], dtype=torch.long, device=sparse.coords.device)
+            return torch.ones(num_rows, dtype=torch.long, device=sparse.coords.device)
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        if kernel_map.has_duplicates:
-            per_voxel = torch.bincount(kernel_map.pair_sources, minlength=kernel_map.num_voxels)
-            return per_voxel[kernel_map.row_to_voxel] + 1
-        return torch.bincount(kernel_map.pair_sources, minlength=sparse.coords.shape[0]) + 1
+        reads = torch.bincount(kernel_map.neighbours.flatten(), minlength=kernel_map.num_sources + 1)
+        if kernel_map.has_duplicates:  # a voxel sum read is one read of each of its rows
+            return reads[: kernel_map.num_voxels][kernel_map.row_to_voxel] + reads[kernel_map.num_voxels: -1]
+        return reads[:-1]
 
     def energy_counts(self, inputs: tuple, output) -> tuple[int, int]:
         """(dense MACs, synaptic accumulates) of one call: pairs x in x out, and sum over pairs of input x out."""
