@@ -1,0 +1,150 @@
+"""The ``hf-spiking`` command line.
+
+    hf-spiking list [PATTERN]                       named presets and what they are
+    hf-spiking energy PRESET [--input-shape ...]    build a preset (random weights) and print its energy table
+    hf-spiking demo                                 zero-shot 3D classification of bundled shapes by the shipped SNN
+    hf-spiking zero-shot FILE [--labels a,b,c]      classify a point-cloud file (folded vocabulary or given labels)
+
+``energy`` feeds a standard-normal tensor of ``--input-shape`` as the model's main input (``main_input_name``
+for transformers models, else positionally). Without ``--input-shape`` it uses the model's own ``dummy_inputs``
+when its class defines them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+
+import torch
+from torch import nn
+
+from .energy import ENERGY_PRESETS, estimate_energy
+from .registry import create_model, get_preset, list_models
+from .snn import IntegerLIFNeuron, LIFNeuron, fold_time, unfold_time
+
+
+def _print_presets(pattern: str | None = None) -> None:
+    names = list_models(pattern)
+    if not names:
+        print("no presets registered" + (f" matching {pattern!r}" if pattern else ""))
+        return
+    width = max(len(name) for name in names)
+    for name in names:
+        print(f"{name:{width}s}  {get_preset(name).description}")
+
+
+def _model_inputs(model: nn.Module, input_shape: list[int] | None):
+    if input_shape:
+        x = torch.randn(*input_shape)
+        main_input = getattr(model, "main_input_name", None)
+        return {main_input: x} if main_input else (x,)
+    from transformers import PreTrainedModel
+
+    own_dummy = inspect.getattr_static(type(model), "dummy_inputs", None)
+    if own_dummy is not None and own_dummy is not inspect.getattr_static(PreTrainedModel, "dummy_inputs"):
+        return model.dummy_inputs
+    main_input = getattr(model, "main_input_name", "the model's input")
+    raise ValueError(
+        f"{type(model).__name__} defines no dummy_inputs; pass --input-shape for `{main_input}` "
+        "(e.g. --input-shape 1 3 32 32 for one 32x32 RGB image)."
+    )
+
+
+def _energy(args) -> int:
+    model = create_model(args.preset)
+    inputs = _model_inputs(model, args.input_shape)
+    report = estimate_energy(model, inputs, precision=args.precision, batch_size=args.batch_size)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return 0
+
+
+def _demo(args) -> int:
+    try:
+        from .demo import run_demo
+    except ImportError:  # an installation without the SVL zero-shot demo: show the spiking core instead
+        return run_builtin_demo()
+    return run_demo()
+
+
+class DemoSNN(nn.Module):
+    """A small image SNN: a real-valued conv encoder (MAC), an integer-spike conv (AC) and a rate-fed linear head
+    (MAC), time-folded over T steps of a repeated static image."""
+
+    def __init__(self, time_steps: int = 4, num_classes: int = 10):
+        super().__init__()
+        self.time_steps = time_steps
+        self.encoder = nn.Conv2d(3, 16, 3, padding=1)
+        self.integer_neuron = IntegerLIFNeuron(max_level=4)
+        self.conv = nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.neuron = LIFNeuron(tau=2.0, surrogate="atan")
+        self.pool = nn.AdaptiveAvgPool2d(4)
+        self.head = nn.Linear(32 * 4 * 4, num_classes)
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        x = pixel_values.unsqueeze(0).expand(self.time_steps, *pixel_values.shape)
+        counts = self.integer_neuron(unfold_time(self.encoder(fold_time(x)), self.time_steps))
+        spikes = self.neuron(unfold_time(self.conv(fold_time(counts)), self.time_steps))
+        pooled = self.pool(fold_time(spikes))  # averaged spikes are rates: the head is a MAC layer
+        return unfold_time(self.head(pooled.flatten(1)), self.time_steps).mean(0)
+
+
+def run_builtin_demo() -> int:
+    """Lists the presets, then estimates the energy of :class:`DemoSNN` on two random 32x32 images."""
+    print("Available presets (hf_spiking.create_model(name)):")
+    _print_presets()
+    torch.manual_seed(0)
+    model = DemoSNN()
+    print(f"\nEnergy of a small spiking network (T = {model.time_steps}), batch of 2 random 32x32 images:")
+    print(estimate_energy(model, torch.randn(2, 3, 32, 32) * 2))
+    return 0
+
+
+def _zero_shot(args) -> int:
+    from .demo import run_zero_shot
+
+    labels = args.labels.split(",") if args.labels is not None else None
+    return run_zero_shot(args.file, labels=labels, top_k=args.top_k)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hf-spiking", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    list_parser = commands.add_parser("list", help="list the named model presets")
+    list_parser.add_argument("pattern", nargs="?", help="substring or fnmatch pattern, e.g. 'svl-*'")
+    list_parser.set_defaults(handler=lambda args: _print_presets(args.pattern) or 0)
+
+    energy_parser = commands.add_parser("energy", help="estimate the energy of a preset with random weights")
+    energy_parser.add_argument("preset", help="preset name (see `hf-spiking list`)")
+    energy_parser.add_argument("--input-shape", type=int, nargs="+", metavar="N", help="shape of the random input")
+    energy_parser.add_argument("--precision", choices=sorted(ENERGY_PRESETS), default="fp32", help="energy costs")
+    energy_parser.add_argument(
+        "--batch-size", type=int, help="samples in the input (default: its first dimension; set it for [T, B, ...])"
+    )
+    energy_parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    energy_parser.set_defaults(handler=_energy)
+
+    demo_parser = commands.add_parser("demo", help="zero-shot 3D classification of bundled shapes, with energy")
+    demo_parser.set_defaults(handler=_demo)
+
+    zero_shot_parser = commands.add_parser("zero-shot", help="classify a point-cloud file with the shipped model")
+    zero_shot_parser.add_argument("file", help="point cloud (.npy, .npz, .ply, .obj, .off, .xyz, .txt)")
+    zero_shot_parser.add_argument("--labels", help="comma-separated candidate labels (default: the folded vocabulary)")
+    zero_shot_parser.add_argument("--top-k", type=int, default=5, help="number of labels to print")
+    zero_shot_parser.set_defaults(handler=_zero_shot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValueError as error:
+        print(f"hf-spiking {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
