@@ -1,0 +1,1 @@
+"""Reproducible small-scale experiments built on hf_spiking models and synthetic data."""
