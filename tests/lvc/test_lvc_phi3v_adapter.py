@@ -89,3 +89,33 @@ def test_phi3v_checkpoint_loads_into_lvc_and_round_trips(phi3v_config, frames, t
                   query_input_ids=torch.tensor([[7, 8]]))
     with torch.no_grad():
         assert torch.equal(reloaded(**inputs).logits, model(**inputs).logits)
+
+
+def test_pipeline_end_to_end_on_tiny_phi3v(video_array):
+    from transformers import pipeline
+
+    from hf_spiking.models.lvc import LVCProcessor
+    from hf_spiking.models.lvc.tiny_lvc import build_word_tokenizer
+
+    tokenizer = build_word_tokenizer()
+    config = Phi3VConfig(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=48, num_hidden_layers=1, num_attention_heads=4,
+        num_key_value_heads=4, pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id, image_token_id=tokenizer.context_image_token_id,
+        vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
+                           image_size=CROP, patch_size=PATCH),
+    )
+    model = LVCForVideoQA(LVCConfig(vlm_config=config, num_frames=4, window_size=2)).eval()
+    image_processor = Phi3VImageProcessor(num_crops=1, crop_size={"height": CROP, "width": CROP}, patch_size=PATCH)
+    processor = LVCProcessor(image_processor, tokenizer, num_frames=4, window_size=2,
+                             tokens_per_frame=model.tokens_per_frame)
+    inputs = processor(videos=video_array, text="what is the cat doing ?")
+    assert inputs["pixel_values_videos"].shape == (1, 4, 2, 3, CROP, CROP)
+    assert inputs["image_sizes_videos"].tolist() == [[[CROP, CROP]] * 4]
+    pipe = pipeline("video-question-answering", model=model, processor=processor)
+    answer = pipe(video_array, question="what is the cat doing ?", max_new_tokens=3)
+    generated = model.generate(**inputs, max_new_tokens=3, do_sample=False)
+    assert answer["answer"] == tokenizer.decode(generated[0, inputs["input_ids"].shape[1]:],
+                                                skip_special_tokens=True).strip()
+    scored = pipe(video_array, question="what is the cat doing ?", options=["a cat", "a dog"])
+    assert len(scored["scores"]) == 2 and scored["answer"] in ("a cat", "a dog")

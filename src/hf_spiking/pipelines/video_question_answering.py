@@ -28,6 +28,7 @@ def score_options(model, processor, inputs, question: str, options: list[str], l
             inputs["pixel_values_videos"].to(device, model.dtype),
             inputs["query_input_ids"].to(device),
             inputs["query_attention_mask"].to(device),
+            inputs["image_sizes_videos"].to(device) if "image_sizes_videos" in inputs else None,
         )
         logits = model(
             input_ids=option_inputs["input_ids"].to(device),

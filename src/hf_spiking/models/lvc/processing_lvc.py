@@ -124,7 +124,8 @@ class LVCProcessor(ProcessorMixin):
 
     Each video is sampled densely and uniformly to ``num_frames`` (M) frames (their indices are returned as
     ``frame_indices``) and processed by the backbone's image processor into ``pixel_values_videos``
-    ``[batch, M, C, H, W]``. The prompt holds exactly ``M / window_size`` pseudo-frames of ``tokens_per_frame``
+    ``[batch, M, C, H, W]`` (plus ``image_sizes_videos`` when the image processor returns sizes, e.g. Phi-3.5-V's
+    multi-crop frames). The prompt holds exactly ``M / window_size`` pseudo-frames of ``tokens_per_frame``
     placeholder tokens each (``Frame{i}: <img><IMG_CONTEXT>...</img>``, InternVL's layout), followed by the question,
     wrapped in the tokenizer's chat template when it has one. The question alone is tokenized again as
     ``query_input_ids`` for the compression query. With ``answers``, the answer (plus EOS) is appended and ``labels``
@@ -221,11 +222,13 @@ class LVCProcessor(ProcessorMixin):
             if len(answer_list) != len(questions):
                 raise ValueError(f"got {len(answer_list)} answer(s) for {len(questions)} question(s).")
 
-        pixel_values, frame_indices = [], []
+        pixel_values, image_sizes, frame_indices = [], [], []
         for video in video_list:
             frames, indices = sample_video(video, self.num_frames)
             processed = self.image_processor(images=list(frames), return_tensors="pt", **kwargs)
             pixel_values.append(processed["pixel_values"])
+            if "image_sizes" in processed:  # backbones with multi-crop frames (Phi-3.5-V) need each frame's size
+                image_sizes.append(torch.as_tensor(processed["image_sizes"]))
             frame_indices.append(torch.as_tensor(indices))
 
         prompts = [self.build_prompt(q) for q in questions]
@@ -238,6 +241,8 @@ class LVCProcessor(ProcessorMixin):
             "query_attention_mask": queries["attention_mask"],
             "frame_indices": torch.stack(frame_indices),
         }
+        if image_sizes:
+            data["image_sizes_videos"] = torch.stack(image_sizes)
         self._check_placeholders(data["input_ids"], len(video_list))
         return BatchFeature(data, tensor_type=return_tensors)
 
@@ -285,7 +290,10 @@ class LVCProcessor(ProcessorMixin):
 
     @property
     def model_input_names(self) -> list[str]:
-        return ["input_ids", "attention_mask", "pixel_values_videos", "query_input_ids", "query_attention_mask"]
+        return [
+            "input_ids", "attention_mask", "pixel_values_videos", "image_sizes_videos", "query_input_ids",
+            "query_attention_mask",
+        ]
 
 
 __all__ = ["LVCProcessor", "read_video_frames", "sample_video", "uniform_frame_indices"]
