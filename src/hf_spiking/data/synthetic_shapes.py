@@ -7,10 +7,11 @@ builder actually drew (colour and material words, part counts, proportions). Sam
 Conventions: clouds are z-up (gravity along -z), centred on their centroid and scaled into the unit sphere
 (OpenShape / Point-BERT ``pc_norm``); rgb is in [0, 1]; objects get a uniformly random rotation about the up axis.
 
-    >>> from hf_spiking.data.synthetic_shapes import generate_instance, load_synthetic_shapes
-    >>> shape = generate_instance("mug", seed=0)
-    >>> shape.points.shape, shape.image.shape, shape.captions[0]
-    >>> train = load_synthetic_shapes("train", num_per_category=50)
+Usage::
+
+    from hf_spiking.data.synthetic_shapes import generate_instance, load_synthetic_shapes
+    shape = generate_instance("mug", seed=0)    # points (8192, 6), image (128, 128, 3), 4 captions
+    train = load_synthetic_shapes("train", num_per_category=50)
 
 Zero-shot training must use ``captions`` only; ``label`` / ``category`` are for evaluation.
 """
