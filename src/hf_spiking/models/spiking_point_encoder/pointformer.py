@@ -9,7 +9,9 @@ Differences from the official code, none of which changes what correct inputs pr
 - FPS is plain PyTorch (the official one needs CUDA) and does not skip points near the origin (see grouping.py);
 - the output is ``[B, hidden_size]`` instead of ``[B, 1, 2 * width]``; when ``hidden_size`` differs from the head width,
   the official (but never called) ``project`` Linear maps the head to ``hidden_size``;
-- clouds with fewer points than groups or neighbours raise a ValueError instead of failing inside topk.
+- clouds with fewer points than groups or neighbours raise a ValueError instead of failing inside topk;
+- with ``use_max_pool=False`` the pooled output is the cls token (the official code then returns every token, which
+  ``last_hidden_state`` still gives).
 """
 
 from __future__ import annotations
