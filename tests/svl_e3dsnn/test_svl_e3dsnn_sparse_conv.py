@@ -10,6 +10,8 @@ from hf_spiking.models.spiking_point_encoder.sparse_conv import (
     SubmanifoldConv3d,
     is_spconv_available,
     scatter_mean,
+    scatter_plan,
+    scatter_sum,
 )
 
 GRID = (7, 6, 5)
@@ -124,6 +126,19 @@ def test_energy_counts_match_brute_force_pair_counts():
     macs, accumulates = down.energy_counts((sparse,), None)
     assert macs == sparse.coords.shape[0] * 3 * 8
     assert accumulates == int(spikes.sum()) * 8
+
+
+def test_scatter_sum_and_mean_match_index_add():
+    g = torch.Generator().manual_seed(1)
+    index = torch.randint(0, 9, (40,), generator=g)
+    values = torch.randn(40, 3, generator=g, dtype=torch.float64)
+    expected = torch.zeros(11, 3, dtype=torch.float64).index_add_(0, index, values)
+    plan = scatter_plan(index, 11)
+    assert plan.rounds is not None and sum(r.shape[0] for r in plan.rounds) == 40
+    torch.testing.assert_close(scatter_sum(values, plan), expected)
+    assert scatter_plan(torch.tensor([3, 0, 2]), 4).rounds is None
+    counts = torch.bincount(index, minlength=11).clamp_min(1).unsqueeze(1)
+    torch.testing.assert_close(scatter_mean(values, index, 11), expected / counts)
 
 
 def test_scatter_mean_and_bad_arguments():
