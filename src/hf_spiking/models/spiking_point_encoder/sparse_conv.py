@@ -9,8 +9,8 @@ coordinates. Two convolutions cover E-3DSNN:
 Neighbour search linearises the coordinates into int64 keys and finds every kernel offset with one gather from a
 dense key table (small grids) or one ``torch.searchsorted`` on the sorted keys. A submanifold convolution is then
 a sparse im2col: one gather of every kernel tap of the output rows (a zero row where no site is) and one matmul; the
-strided one is one scatter into (site, tap) slots and one matmul. Kernel maps are cached on the tensor and shared by every convolution that sees the same coordinates, as
-spconv's ``indice_key`` does.
+strided one is one scatter into (site, tap) slots and one matmul. Kernel maps are cached on the tensor and shared by
+every convolution that sees the same coordinates, as spconv's ``indice_key`` does.
 
 Weights use spconv 2.x's layout ``(out_channels, k0, k1, k2, in_channels)``; kernel axes 0, 1, 2 are the coordinate
 columns x, y, z, and the operation is a cross-correlation (``torch.nn.functional.conv3d`` on the densified grid).
@@ -140,7 +140,7 @@ def scatter_sum(values: torch.Tensor, plan: ScatterPlan) -> torch.Tensor:
 
 
 def _linear_keys(coords: torch.Tensor, extent: torch.Tensor) -> torch.Tensor:
-    """Row-major int64 keys of ``coords`` [M, 4] inside a box of size ``extent`` [4]; key order = lexicographic order."""
+    """Row-major int64 keys of ``coords`` [M, 4] in a box of size ``extent`` [4]; key order = lexicographic order."""
     keys = coords[:, 0]
     for axis in range(1, 4):
         keys = keys * extent[axis] + coords[:, axis]
@@ -272,7 +272,7 @@ def _check_backend(backend: str) -> None:
     if backend not in ("torch", "spconv"):
         raise ValueError(f"Sparse convolution `backend` must be 'torch' or 'spconv', got {backend!r}.")
     if backend == "spconv" and not is_spconv_available():
-        raise ValueError("Sparse convolution backend 'spconv' needs the `spconv` package (2.x), which is not installed.")
+        raise ValueError("Sparse convolution backend 'spconv' needs the `spconv` package (2.x); it is not installed.")
 
 
 @contextlib.contextmanager
