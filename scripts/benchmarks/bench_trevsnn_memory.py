@@ -5,7 +5,8 @@ multi-step spiking network of similar size trained with BPTT over T (built from 
 For T in {4, 8, 16} and each setting (``trevsnn-small`` at 224x224, batch 2; ``trevsnn-tiny`` at 32x32, batch 2) it
 measures one training step (forward + backward):
 
-* **saved bytes**: distinct tensors autograd keeps for backward after the forward pass (saved-tensor hooks);
+* **saved bytes**: distinct tensors autograd keeps for backward after the forward pass (saved-tensor hooks),
+  parameters excluded;
 * **peak memory**: ``torch.cuda.max_memory_allocated`` on a GPU, else the peak of the CPU allocator events recorded by
   ``torch.profiler(profile_memory=True)``, both relative to the memory held before the step;
 * **step time**: median wall time of ``--repeats`` steps after one warm-up.
@@ -105,11 +106,15 @@ def bptt_baseline(config, time_steps: int) -> BPTTSpikingConvNet:
     return build(min(sizes, key=lambda depth: abs(sizes[depth] - target)))
 
 
-def saved_bytes(step_forward) -> int:
-    """Bytes of the distinct tensors saved for backward by ``step_forward()`` (views of one storage counted once)."""
+def saved_bytes(step_forward, model: nn.Module) -> int:
+    """Bytes of the distinct activation tensors saved for backward by ``step_forward()``: views of one storage count
+    once, and the model's own parameters (saved by reference, no extra memory) not at all."""
     seen = {}
+    parameter_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
 
     def pack(tensor):
+        if tensor.untyped_storage().data_ptr() in parameter_storages:
+            return tensor
         key = (tensor.untyped_storage().data_ptr(), tensor.storage_offset(), tuple(tensor.shape), tensor.dtype)
         seen[key] = tensor.numel() * tensor.element_size()
         return tensor
@@ -155,7 +160,7 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
         model.zero_grad(set_to_none=True)
 
     step()  # warm-up (and parameter gradients allocated once)
-    result = {"saved_mb": saved_bytes(forward) / MB}
+    result = {"saved_mb": saved_bytes(forward, model) / MB}
     result["peak_mb"] = peak_step_memory(step, device) / MB if peak else None
     times = []
     for _ in range(repeats):
