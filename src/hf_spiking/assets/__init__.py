@@ -1,0 +1,31 @@
+"""Model files shipped inside the package (no download needed): the default SVL zero-shot checkpoint and samples.
+
+``default_model_path()`` is the folder of the default checkpoint, loadable with
+``pipeline("zero-shot-3d-classification", model=default_model_path())`` or
+``hf_spiking.create_model("svl-default", pretrained=True)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ASSETS_DIR = Path(__file__).resolve().parent
+DEFAULT_MODEL_NAME = "svl-default"
+
+
+def default_model_path() -> Path:
+    """Folder of the shipped ``svl-default`` checkpoint (config, safetensors, feature-extractor config, card)."""
+    path = ASSETS_DIR / DEFAULT_MODEL_NAME
+    if not (path / "model.safetensors").is_file():
+        raise FileNotFoundError(
+            f"The shipped checkpoint is missing from {path}; reinstall hf_spiking (its package data was not installed)."
+        )
+    return path
+
+
+def sample_clouds_dir() -> Path:
+    """Folder of the bundled sample point clouds (``<category>.npy``, float32 [N, 6] xyz + rgb) used by the demo."""
+    return default_model_path() / "samples"
+
+
+__all__ = ["ASSETS_DIR", "DEFAULT_MODEL_NAME", "default_model_path", "sample_clouds_dir"]
