@@ -34,6 +34,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--stage2-steps", type=int, default=None)
     parser.add_argument("--eval-long-questions", type=int, default=None)
     parser.add_argument(
+        "--caption-fraction", type=float, default=None,
+        help="share of each stage-1 batch trained on captions instead of questions (default 0.5)",
+    )
+    parser.add_argument(
         "--budgets", default=None, help="comma-separated MxW budgets to evaluate, e.g. 64x8,64x4,128x8 (default 64x8)"
     )
     args = parser.parse_args(argv)
@@ -49,7 +53,7 @@ def main(argv=None) -> dict:
     preset = "smoke" if args.smoke else "quick" if args.quick else "full"
     settings = settings_for(
         preset, stage1_steps=args.stage1_steps, stage2_steps=args.stage2_steps,
-        eval_long_questions=args.eval_long_questions,
+        eval_long_questions=args.eval_long_questions, caption_fraction=args.caption_fraction,
         budgets=parse_budgets(args.budgets) if args.budgets else None,
     )
     results = run(args.output_dir, settings, preset=preset)

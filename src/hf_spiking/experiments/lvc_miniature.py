@@ -48,6 +48,7 @@ METHOD_LABELS = {
 # Seeds keep the stages' data apart: training uses seed 0 (image QA, alignment videos) and seed 2 (stage-1 clips);
 # held-out evaluation uses seed 1 (image QA, clips) and the long split (its own seed stream).
 TRAIN_SEED, HELD_OUT_SEED, CLIP_TRAIN_SEED = 0, 1, 2
+CAPTION_REQUESTS = {"image": "describe the image.", "video": "describe the video."}
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ class MiniatureSettings:
     vision_layers: int = 2
     text_hidden_size: int = 128
     text_layers: int = 2
-    stage1_steps: int = 1600
+    stage1_steps: int = 1200
     stage1_batch_size: int = 16
     stage1_learning_rate: float = 2e-3
     clip_frames: tuple[int, ...] = (8,)
+    caption_fraction: float = 0.5
     alignment_videos: int = 2400
     alignment_frames: int = 16
     alignment_window: int = 2
@@ -205,10 +207,17 @@ def _clip_batch(num_frames: int, start: int, size: int, seed: int = CLIP_TRAIN_S
     return np.stack([sv.render_video(example) for example in examples]), examples
 
 
-def _stage1_loss(model, processors, frames: np.ndarray, examples: list[dict]) -> torch.Tensor:
+def _stage1_loss(model, processors, frames: np.ndarray, examples: list[dict], caption_fraction: float) -> torch.Tensor:
+    """Answer-token loss; the first ``caption_fraction`` of the batch is asked for its caption instead of its
+    question (every object, and for clips every event in time order, is then named: a denser training signal)."""
     processor = processors[frames.shape[1]]
-    prompts = [processor.build_prompt(example["question"]) for example in examples]
-    text = processor.tokenize_with_answers(prompts, [example["answer"] for example in examples])
+    num_captions = round(caption_fraction * len(examples))
+    request = CAPTION_REQUESTS["image" if frames.shape[1] == 1 else "video"]
+    questions = [request] * num_captions + [example["question"] for example in examples[num_captions:]]
+    answers = [example["caption"] for example in examples[:num_captions]]
+    answers += [example["answer"] for example in examples[num_captions:]]
+    prompts = [processor.build_prompt(question) for question in questions]
+    text = processor.tokenize_with_answers(prompts, answers)
     return model(
         input_ids=text["input_ids"], attention_mask=text["attention_mask"], labels=text["labels"],
         pixel_values=frames_to_pixels(frames.reshape(-1, *frames.shape[2:])),
@@ -241,7 +250,7 @@ def train_image_vlm(settings: MiniatureSettings, tokenizer, output_dir: Path) ->
         source = sources[step % len(sources)]
         offset = step * batch  # fresh, never repeated examples
         frames, examples = _image_batch(offset, batch) if source == "image" else _clip_batch(source, offset, batch)
-        loss = _stage1_loss(model, processors, frames, examples)
+        loss = _stage1_loss(model, processors, frames, examples, settings.caption_fraction)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
