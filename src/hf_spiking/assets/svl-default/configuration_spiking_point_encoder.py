@@ -1,0 +1,209 @@
+"""Configuration of SVL's spiking point-cloud encoders (Spike-driven PointFormer and E-3DSNN) and their MTA heads."""
+
+from __future__ import annotations
+
+from huggingface_hub.dataclasses import strict
+from transformers import PreTrainedConfig
+
+BACKBONES = ("pointformer", "e3dsnn")
+SPIKE_ACTIVATIONS = ("multispike", "relu")
+SPARSE_CONV_BACKENDS = ("torch", "spconv")
+REP_VLI_FOLDS = ("classifier", "final_layer")
+
+# Each backbone's BatchNorm defaults in the official code: PyTorch's for the PointFormer, (1e-3, 0.01) for E-3DSNN.
+_BATCH_NORM_DEFAULTS = {"pointformer": (1e-5, 0.1), "e3dsnn": (1e-3, 0.01)}
+
+
+@strict(accept_kwargs=True)
+class SpikingPointEncoderConfig(PreTrainedConfig):
+    r"""
+    Configuration for [`SpikingPointEncoderModel`] and its heads (SVL, arXiv 2505.17674).
+
+    Shared fields:
+        backbone: `"pointformer"` (Spike-driven PointFormer) or `"e3dsnn"` (sparse-conv spiking ResNet).
+        in_channels: channels per input point (6 = xyz + rgb; the first three are always xyz).
+        hidden_size: width of the pooled point embedding the encoder returns (the space `text_proj`/`image_proj`
+            map the teacher features into). For the PointFormer, a value other than the head width
+            (`2 * transformer_hidden_size` with max pooling) adds the official, otherwise unused, `project` layer.
+        max_level: D of the integer multi-spike neuron (spikes in {0..D}; 4 in SVL).
+        spike_activation: `"multispike"` (the SNN) or `"relu"`: every spike neuron becomes a ReLU, giving the
+            same encoder as a real-valued ANN (SVL's ANN comparison row).
+        batch_norm_eps / batch_norm_momentum: BatchNorm settings; `None` picks the backbone's official value
+            ((1e-5, 0.1) for the PointFormer, (1e-3, 0.01) for E-3DSNN).
+        initializer_range: std of the truncated-normal init of Linear (and E-3DSNN submanifold conv) weights.
+
+    PointFormer fields (official `make()` defaults = PointFormer-L):
+        transformer_hidden_size (384), num_hidden_layers (12), num_attention_heads (6), mlp_ratio (4),
+        num_groups (512 FPS centres), group_size (32 kNN neighbours), tokenizer_hidden_size (256, `encoder_dims`),
+        tokenizer_channels (the hard-coded 128/256/512 widths of the mini-PointNet), position_embedding_hidden_size
+        (128), use_max_pool (cls + max over group tokens; cls only when False).
+
+    E-3DSNN fields (official E_3DSNN_T defaults):
+        stem_channels, encoder_channels, encoder_depths, voxel_size (grid = trunc((xyz - min) / voxel_size)),
+        merge_duplicate_voxels (the official code keeps one sparse site per point, even when several share a
+        voxel; `True` averages the features of points that fall into the same voxel), sparse_conv_backend
+        (`"torch"`: pure PyTorch on any device, `"spconv"`: the optional compiled library, same outputs).
+
+    MTA / zero-shot fields:
+        text_embed_dim / image_embed_dim: widths of the teacher features (1280 for OpenCLIP ViT-bigG-14).
+        text_teacher / image_teacher: optional transformers model names or folders of frozen teachers that encode
+            raw captions / images when the batch holds no precomputed `text_embeds` / `image_embeds`.
+        text_teacher_pooling: how a plain text model's token states become one vector (`"mean"` over the attention
+            mask as sentence-transformers does, `"cls"`, or `"pooler"`); CLIP-like models use `get_text_features`.
+        lambda_text, lambda_image, lambda_mse: weights of the point-text InfoNCE, point-image InfoNCE and the
+            MSE between the point embedding and `image_proj(image_embeds)` (the official configs switch MSE off;
+            the paper uses 1).
+        logit_scale_init_value: initial (learnable) logit scale, 1/0.07.
+        prompt_templates: templates averaged when class names are encoded for zero-shot classification.
+        rep_vli_fold: `None`, `"classifier"` (the text classifier folded into a bias-free Linear head) or
+            `"final_layer"` (E-3DSNN only: also merged with the final 1x1 conv and the mean pool).
+    """
+
+    model_type = "spiking_point_encoder"
+    # Trainer keeps only `logits` (and the loss) from the outputs at evaluation.
+    keys_to_ignore_at_inference = [
+        "loss_text", "loss_image", "loss_mse", "point_embeds", "text_embeds", "image_embeds", "logit_scale",
+        "class_embeds", "pooler_output", "last_hidden_state", "center_indices",
+    ]
+
+    backbone: str = "pointformer"
+    in_channels: int = 6
+    hidden_size: int = 768
+    max_level: int = 4
+    spike_activation: str = "multispike"
+    batch_norm_eps: float | None = None
+    batch_norm_momentum: float | None = None
+    initializer_range: float = 0.02
+
+    transformer_hidden_size: int = 384
+    num_hidden_layers: int = 12
+    num_attention_heads: int = 6
+    mlp_ratio: float = 4.0
+    num_groups: int = 512
+    group_size: int = 32
+    tokenizer_hidden_size: int = 256
+    tokenizer_channels: tuple[int, ...] = (128, 256, 512)
+    position_embedding_hidden_size: int = 128
+    use_max_pool: bool = True
+
+    stem_channels: int = 16
+    encoder_channels: tuple[int, ...] = (16, 32, 64, 128)
+    encoder_depths: tuple[int, ...] = (1, 1, 1, 1)
+    voxel_size: float = 0.02
+    merge_duplicate_voxels: bool = False
+    sparse_conv_backend: str = "torch"
+
+    text_embed_dim: int = 1280
+    image_embed_dim: int = 1280
+    text_teacher: str | None = None
+    image_teacher: str | None = None
+    text_teacher_pooling: str = "mean"
+    lambda_text: float = 1.0
+    lambda_image: float = 1.0
+    lambda_mse: float = 1.0
+    logit_scale_init_value: float = 1 / 0.07
+    prompt_templates: tuple[str, ...] = ("a point cloud of a {}.",)
+    rep_vli_fold: str | None = None
+
+    def __post_init__(self, **kwargs):
+        # JSON round trips turn tuples into lists; keep the documented tuple types.
+        for name in ("tokenizer_channels", "encoder_channels", "encoder_depths", "prompt_templates"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                setattr(self, name, tuple(value))
+        default_eps, default_momentum = _BATCH_NORM_DEFAULTS.get(self.backbone, (1e-5, 0.1))
+        if self.batch_norm_eps is None:
+            self.batch_norm_eps = default_eps
+        if self.batch_norm_momentum is None:
+            self.batch_norm_momentum = default_momentum
+        super().__post_init__(**kwargs)
+
+    @property
+    def pointformer_head_size(self) -> int:
+        """Width of the PointFormer's cls (+ max-pool) head before the optional projection to `hidden_size`."""
+        return self.transformer_hidden_size * (2 if self.use_max_pool else 1)
+
+    def validate_backbone(self):
+        if self.backbone not in BACKBONES:
+            raise ValueError(f"`backbone` must be one of {BACKBONES}, got {self.backbone!r}.")
+        if self.spike_activation not in SPIKE_ACTIVATIONS:
+            raise ValueError(
+                f"`spike_activation` must be one of {SPIKE_ACTIVATIONS}, got {self.spike_activation!r}."
+            )
+        if self.sparse_conv_backend not in SPARSE_CONV_BACKENDS:
+            raise ValueError(
+                f"`sparse_conv_backend` must be one of {SPARSE_CONV_BACKENDS}, got {self.sparse_conv_backend!r}."
+            )
+        if self.rep_vli_fold is not None and self.rep_vli_fold not in REP_VLI_FOLDS:
+            raise ValueError(f"`rep_vli_fold` must be None or one of {REP_VLI_FOLDS}, got {self.rep_vli_fold!r}.")
+        if self.rep_vli_fold == "final_layer" and self.backbone != "e3dsnn":
+            raise ValueError("`rep_vli_fold='final_layer'` exists only for the e3dsnn backbone.")
+
+    def validate_sizes(self):
+        positive = {
+            "in_channels": self.in_channels,
+            "hidden_size": self.hidden_size,
+            "max_level": self.max_level,
+            "transformer_hidden_size": self.transformer_hidden_size,
+            "num_hidden_layers": self.num_hidden_layers,
+            "num_attention_heads": self.num_attention_heads,
+            "num_groups": self.num_groups,
+            "group_size": self.group_size,
+            "tokenizer_hidden_size": self.tokenizer_hidden_size,
+            "position_embedding_hidden_size": self.position_embedding_hidden_size,
+            "stem_channels": self.stem_channels,
+            "text_embed_dim": self.text_embed_dim,
+            "image_embed_dim": self.image_embed_dim,
+        }
+        for name, value in positive.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        if self.in_channels < 3:
+            raise ValueError(f"`in_channels` must be >= 3 (xyz first), got {self.in_channels}.")
+        if self.transformer_hidden_size % self.num_attention_heads:
+            raise ValueError(
+                f"`transformer_hidden_size` ({self.transformer_hidden_size}) must be divisible by "
+                f"`num_attention_heads` ({self.num_attention_heads})."
+            )
+        if self.mlp_ratio <= 0:
+            raise ValueError(f"`mlp_ratio` must be > 0, got {self.mlp_ratio}.")
+        if len(self.tokenizer_channels) != 3 or any(c < 1 for c in self.tokenizer_channels):
+            raise ValueError(
+                f"`tokenizer_channels` must be three positive widths (first conv, second conv, fused conv), "
+                f"got {self.tokenizer_channels!r}."
+            )
+        if not self.encoder_channels or len(self.encoder_channels) != len(self.encoder_depths):
+            raise ValueError(
+                f"`encoder_channels` {self.encoder_channels!r} and `encoder_depths` {self.encoder_depths!r} must be "
+                "non-empty and of equal length."
+            )
+        if any(c < 1 for c in self.encoder_channels) or any(d < 1 for d in self.encoder_depths):
+            raise ValueError("`encoder_channels` and `encoder_depths` must hold positive integers.")
+        if not self.voxel_size > 0:
+            raise ValueError(f"`voxel_size` must be > 0, got {self.voxel_size}.")
+        if not (self.batch_norm_eps > 0 and 0 <= self.batch_norm_momentum <= 1):
+            raise ValueError(
+                f"`batch_norm_eps` must be > 0 and `batch_norm_momentum` in [0, 1], got {self.batch_norm_eps}, "
+                f"{self.batch_norm_momentum}."
+            )
+        if self.initializer_range < 0:
+            raise ValueError(f"`initializer_range` must be >= 0, got {self.initializer_range}.")
+
+    def validate_pretraining(self):
+        for name in ("lambda_text", "lambda_image", "lambda_mse"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"`{name}` must be >= 0, got {getattr(self, name)}.")
+        if not self.logit_scale_init_value > 0:
+            raise ValueError(f"`logit_scale_init_value` must be > 0, got {self.logit_scale_init_value}.")
+        if self.text_teacher_pooling not in ("mean", "cls", "pooler"):
+            raise ValueError(
+                f"`text_teacher_pooling` must be 'mean', 'cls' or 'pooler', got {self.text_teacher_pooling!r}."
+            )
+        if not self.prompt_templates or any("{}" not in t for t in self.prompt_templates):
+            raise ValueError(
+                "`prompt_templates` must be a non-empty tuple of strings containing '{}', got "
+                f"{self.prompt_templates!r}."
+            )
+
+
+__all__ = ["SpikingPointEncoderConfig"]

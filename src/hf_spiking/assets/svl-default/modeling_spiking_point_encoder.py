@@ -1,0 +1,570 @@
+"""SVL spiking point-cloud encoders as transformers models: embeddings, MTA pretraining, zero-shot (Rep-VLI) and
+fine-tuning heads."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers import initialization as init
+from transformers.utils import ModelOutput
+from transformers.utils.generic import can_return_tuple
+
+from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
+from .pointformer import SpikePointFormerEncoder
+from .sparse_conv import SubmanifoldConv3d
+from .spiking import MultiSpike, write_standalone_module
+
+
+@dataclass
+class SpikingPointEncoderOutput(ModelOutput):
+    r"""
+    last_hidden_state (`torch.FloatTensor` of shape `(batch_size, 1 + num_groups, transformer_hidden_size)`):
+        PointFormer token states after the final BatchNorm (cls token first); `None` for E-3DSNN.
+    pooler_output (`torch.FloatTensor` of shape `(batch_size, hidden_size)`):
+        The point-cloud embedding.
+    center_indices (`torch.LongTensor` of shape `(batch_size, num_groups)`):
+        PointFormer FPS centre indices into the input points; `None` for E-3DSNN.
+    """
+
+    last_hidden_state: torch.FloatTensor | None = None
+    pooler_output: torch.FloatTensor | None = None
+    center_indices: torch.LongTensor | None = None
+
+
+@dataclass
+class SpikingPointEncoderPreTrainingOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `()`): the weighted MTA loss (over the global batch when distributed).
+    loss_text / loss_image / loss_mse (`torch.FloatTensor` of shape `()`): its unweighted terms (`None` if absent).
+    point_embeds (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): L2-normalised point embeddings.
+    text_embeds / image_embeds (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): L2-normalised projected
+        teacher features.
+    logit_scale (`torch.FloatTensor` of shape `()`): the current (exponentiated) logit scale.
+    """
+
+    loss: torch.FloatTensor | None = None
+    loss_text: torch.FloatTensor | None = None
+    loss_image: torch.FloatTensor | None = None
+    loss_mse: torch.FloatTensor | None = None
+    point_embeds: torch.FloatTensor | None = None
+    text_embeds: torch.FloatTensor | None = None
+    image_embeds: torch.FloatTensor | None = None
+    logit_scale: torch.FloatTensor | None = None
+
+
+@dataclass
+class SpikingPointZeroShotOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `()`): cross-entropy against `labels`, when given.
+    logits (`torch.FloatTensor` of shape `(batch_size, num_classes)`): logit scale x cosine similarity between the
+        point embedding and each class embedding.
+    point_embeds (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): L2-normalised point embeddings.
+    class_embeds (`torch.FloatTensor` of shape `(num_classes, hidden_size)`): L2-normalised class embeddings.
+    """
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    point_embeds: torch.FloatTensor | None = None
+    class_embeds: torch.FloatTensor | None = None
+
+
+@dataclass
+class SpikingPointClassifierOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `()`): cross-entropy against `labels`, when given.
+    logits (`torch.FloatTensor` of shape `(batch_size, num_labels)`): class scores.
+    pooler_output (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): the point-cloud embedding.
+    """
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    pooler_output: torch.FloatTensor | None = None
+
+
+def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
+    """The backbone named by ``config.backbone``; both map ``point_values [B, N, C]`` to ``[B, hidden_size]``.
+
+    With ``config.spike_activation == "relu"`` every spike neuron is replaced by a ReLU (the ANN twin).
+    """
+    if config.backbone == "pointformer":
+        backbone = SpikePointFormerEncoder(config)
+    else:
+        from .e3dsnn import E3DSNNEncoder
+
+        backbone = E3DSNNEncoder(config)
+    if config.spike_activation == "relu":
+        spike_names = [name for name, module in backbone.named_modules() if isinstance(module, MultiSpike)]
+        for name in spike_names:
+            parent_name, _, child_name = name.rpartition(".")
+            setattr(backbone.get_submodule(parent_name), child_name, nn.ReLU())
+    return backbone
+
+
+def check_point_values(point_values, in_channels: int) -> None:
+    if not isinstance(point_values, torch.Tensor) or point_values.dim() != 3:
+        shape = tuple(point_values.shape) if isinstance(point_values, torch.Tensor) else type(point_values).__name__
+        raise ValueError(f"`point_values` must be a tensor of shape [batch, num_points, {in_channels}], got {shape}.")
+    if point_values.shape[-1] != in_channels:
+        raise ValueError(
+            f"`point_values` has {point_values.shape[-1]} channels per point; this model expects {in_channels} "
+            f"(xyz{' + rgb' if in_channels == 6 else ''})."
+        )
+    if point_values.shape[1] == 0:
+        raise ValueError("`point_values` holds an empty point cloud (0 points).")
+    if not torch.isfinite(point_values).all():
+        raise ValueError("`point_values` contains NaN or infinite values.")
+
+
+def _gather_rows(features: torch.Tensor) -> torch.Tensor:
+    """Concatenates ``features`` [n_rank, D] of every process (sizes may differ); this rank's rows keep their grad.
+
+    A no-op outside ``torch.distributed`` (which ``accelerate launch`` and ``torchrun`` set up).
+    """
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+        return features
+    world_size = torch.distributed.get_world_size()
+    if world_size == 1:
+        return features
+    rank = torch.distributed.get_rank()
+    size = torch.tensor([features.shape[0]], device=features.device)
+    sizes = [torch.zeros_like(size) for _ in range(world_size)]
+    torch.distributed.all_gather(sizes, size)
+    sizes = [int(s.item()) for s in sizes]
+    padded = F.pad(features.detach(), (0, 0, 0, max(sizes) - features.shape[0])).contiguous()
+    gathered = [torch.empty_like(padded) for _ in range(world_size)]
+    torch.distributed.all_gather(gathered, padded)
+    gathered[rank] = features
+    return torch.cat([part[:n] for part, n in zip(gathered, sizes)])
+
+
+def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
+    """(CE(s a b^T, diag) + CE(s b a^T, diag)) / 2 for row-aligned, L2-normalised ``a`` and ``b``."""
+    logits = logit_scale * a @ b.t()
+    targets = torch.arange(a.shape[0], device=a.device)
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.t(), targets)) / 2
+
+
+def encode_with_text_teacher(
+    text_encoder: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, pooling: str = "mean"
+) -> torch.Tensor:
+    """One feature vector per text from a frozen transformers text model.
+
+    CLIP-style models (``get_text_features`` or a ``text_embeds`` output) give their projected embedding; other
+    models are pooled by ``pooling``: masked mean of the token states (sentence-transformers), ``cls`` or ``pooler``.
+    """
+    inputs = {"input_ids": input_ids}
+    if attention_mask is not None:
+        inputs["attention_mask"] = attention_mask
+    if hasattr(text_encoder, "get_text_features"):
+        features = text_encoder.get_text_features(**inputs)
+        return features if isinstance(features, torch.Tensor) else features.pooler_output
+    outputs = text_encoder(**inputs)
+    if getattr(outputs, "text_embeds", None) is not None:
+        return outputs.text_embeds
+    if pooling == "pooler":
+        return outputs.pooler_output
+    hidden = outputs.last_hidden_state
+    if pooling == "cls":
+        return hidden[:, 0]
+    mask = torch.ones(hidden.shape[:2], device=hidden.device) if attention_mask is None else attention_mask
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+def encode_with_image_teacher(image_encoder: nn.Module, pixel_values: torch.Tensor) -> torch.Tensor:
+    """One feature vector per image from a frozen transformers vision model (CLIP-style projection if it has one)."""
+    if hasattr(image_encoder, "get_image_features"):
+        features = image_encoder.get_image_features(pixel_values=pixel_values)
+        return features if isinstance(features, torch.Tensor) else features.pooler_output
+    outputs = image_encoder(pixel_values=pixel_values)
+    if getattr(outputs, "image_embeds", None) is not None:
+        return outputs.image_embeds
+    return outputs.pooler_output
+
+
+class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
+    config: SpikingPointEncoderConfig
+    base_model_prefix = "point_encoder"
+    main_input_name = "point_values"
+    _no_split_modules = ["SpikePointFormerLayer"]
+    accepts_loss_kwargs = False
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        super().save_pretrained(save_directory, *args, **kwargs)
+        # The copied `spiking.py` shim imports hf_spiking; replace it by the self-contained spiking core.
+        write_standalone_module(save_directory)
+
+    def _init_weights(self, module):
+        super()._init_weights(module)
+        std = self.config.initializer_range
+        # As in SVL: truncated normal for Linear and submanifold-conv weights (the strided convs keep their default).
+        if isinstance(module, (nn.Linear, SubmanifoldConv3d)):
+            init.trunc_normal_(module.weight, std=std)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, SpikePointFormerEncoder):
+            init.zeros_(module.cls_token)
+            init.normal_(module.cls_position, std=1.0)
+        elif hasattr(module, "logit_scale") and isinstance(module.logit_scale, nn.Parameter):
+            init.constant_(module.logit_scale, math.log(self.config.logit_scale_init_value))
+
+
+class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
+    """The spiking point encoder: ``point_values [B, N, C]`` -> pooled embedding ``[B, hidden_size]``."""
+
+    # Head weights found when a head checkpoint is loaded as the bare encoder (e.g. by pipeline(model=<folder>)).
+    _keys_to_ignore_on_load_unexpected = [r"^text_proj\.", r"^image_proj\.", r"^logit_scale$", r"^classifier\."]
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        self.encoder = build_point_backbone(config)
+        self.post_init()
+
+    @can_return_tuple
+    def forward(self, point_values: torch.Tensor) -> SpikingPointEncoderOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`):
+            xyz (+ rgb) per point, e.g. from [`SpikingPointFeatureExtractor`].
+        """
+        check_point_values(point_values, self.config.in_channels)
+        if isinstance(self.encoder, SpikePointFormerEncoder):
+            features = self.encoder.forward_features(point_values)
+            return SpikingPointEncoderOutput(
+                last_hidden_state=features.last_hidden_state,
+                pooler_output=self.encoder.pool(features.last_hidden_state),
+                center_indices=features.groups.center_indices,
+            )
+        return SpikingPointEncoderOutput(pooler_output=self.encoder(point_values))
+
+
+class _TextTeacherMixin:
+    """Frozen teacher encoders: attached objects, or loaded on first use from the names in the config.
+
+    Teachers are kept outside the module tree, so they are never saved, moved by ``.to()`` or trained.
+    """
+
+    def attach_teachers(self, text_encoder=None, tokenizer=None, image_encoder=None):
+        """Uses these (frozen) teacher models instead of the ones named in the config."""
+        for name, value in (("text_encoder", text_encoder), ("tokenizer", tokenizer), ("image_encoder", image_encoder)):
+            if value is not None:
+                if isinstance(value, nn.Module):
+                    value.requires_grad_(False).eval()
+                self._teachers[name] = value
+        return self
+
+    def _teacher(self, name: str, device: torch.device):
+        if name not in self._teachers:
+            source = self.config.image_teacher if name == "image_encoder" else self.config.text_teacher
+            if source is None:
+                config_field = "image_teacher" if name == "image_encoder" else "text_teacher"
+                raise ValueError(
+                    f"No {name.replace('_', ' ')} available: pass precomputed embeddings, call `attach_teachers(...)`, "
+                    f"or set `config.{config_field}` to a transformers model name or folder."
+                )
+            from transformers import AutoModel, AutoTokenizer
+
+            if name == "tokenizer":
+                self._teachers[name] = AutoTokenizer.from_pretrained(source)
+            else:
+                self.attach_teachers(**{name: AutoModel.from_pretrained(source)})
+        teacher = self._teachers[name]
+        if isinstance(teacher, nn.Module):
+            teacher.to(device)
+        return teacher
+
+    @torch.no_grad()
+    def encode_texts(self, texts=None, input_ids=None, attention_mask=None) -> torch.Tensor:
+        """Frozen text-teacher features [K, text_embed_dim] for raw ``texts`` or tokenised ``input_ids``."""
+        device = self.logit_scale.device
+        if input_ids is None:
+            if not texts:
+                raise ValueError("`texts` must be a non-empty list of strings.")
+            tokens = self._teacher("tokenizer", device)(list(texts), padding=True, truncation=True, return_tensors="pt")
+            input_ids, attention_mask = tokens["input_ids"], tokens.get("attention_mask")
+        encoder = self._teacher("text_encoder", device)
+        attention_mask = attention_mask.to(device) if attention_mask is not None else None
+        pooling = self.config.text_teacher_pooling
+        features = encode_with_text_teacher(encoder, input_ids.to(device), attention_mask, pooling)
+        if features.shape[-1] != self.config.text_embed_dim:
+            raise ValueError(
+                f"The text teacher returns {features.shape[-1]}-d features but `config.text_embed_dim` is "
+                f"{self.config.text_embed_dim}."
+            )
+        return features.float()
+
+
+class SpikingPointEncoderForPreTraining(_TextTeacherMixin, SpikingPointEncoderPreTrainedModel):
+    """MTA pretraining: the point embedding is aligned with frozen text and image teacher features.
+
+    loss = lambda_text * InfoNCE(point, text) + lambda_image * InfoNCE(point, image)
+           + lambda_mse * MSE(point, image_proj(image))
+
+    Symmetric InfoNCE on L2-normalised embeddings with one learnable logit scale, learnable ``text_proj`` /
+    ``image_proj`` adapters mapping the teacher features into the point space, rows without text left out of the
+    text term, and features gathered across processes so the negatives span the global batch.
+    """
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        self.point_encoder = SpikingPointEncoderModel(config)
+        self.text_proj = nn.Linear(config.text_embed_dim, config.hidden_size)
+        self.image_proj = nn.Linear(config.image_embed_dim, config.hidden_size)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(config.logit_scale_init_value)))
+        self._teachers = {}
+        self.post_init()
+
+    @can_return_tuple
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        text_embeds: torch.Tensor | None = None,
+        image_embeds: torch.Tensor | None = None,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        pixel_values: torch.Tensor | None = None,
+        has_text: torch.Tensor | None = None,
+        return_loss: bool = True,
+    ) -> SpikingPointEncoderPreTrainingOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
+        text_embeds (`torch.FloatTensor` of shape `(batch_size, text_embed_dim)`, *optional*):
+            precomputed teacher text features (e.g. OpenShape's OpenCLIP-bigG features).
+        image_embeds (`torch.FloatTensor` of shape `(batch_size, image_embed_dim)`, *optional*):
+            precomputed teacher image features.
+        input_ids / attention_mask (*optional*): captions tokenised for the text teacher, used when `text_embeds`
+            is not given.
+        pixel_values (*optional*): rendered views for the image teacher, used when `image_embeds` is not given.
+        has_text (`torch.BoolTensor` of shape `(batch_size,)`, *optional*): rows that have a caption; the others
+            are left out of the point-text term.
+        return_loss (`bool`, defaults to `True`): compute the MTA loss (also lets `Trainer` report eval loss).
+        """
+        point = self.point_encoder(point_values).pooler_output
+        if text_embeds is None and input_ids is not None:
+            text_embeds = self.encode_texts(input_ids=input_ids, attention_mask=attention_mask)
+        if image_embeds is None and pixel_values is not None:
+            with torch.no_grad():
+                image_embeds = encode_with_image_teacher(self._teacher("image_encoder", point.device), pixel_values)
+        point_embeds = F.normalize(point, dim=-1)
+        text = self.text_proj(text_embeds.to(point.dtype)) if text_embeds is not None else None
+        image = self.image_proj(image_embeds.to(point.dtype)) if image_embeds is not None else None
+        text_normed = F.normalize(text, dim=-1) if text is not None else None
+        image_normed = F.normalize(image, dim=-1) if image is not None else None
+        scale = self.logit_scale.exp()
+
+        loss = loss_text = loss_image = loss_mse = None
+        if return_loss:
+            if text is None and image is None:
+                raise ValueError(
+                    "MTA needs teacher features: pass `text_embeds` and/or `image_embeds`, or `input_ids` / "
+                    "`pixel_values` with teachers named in the config."
+                )
+            terms = []
+            if text is not None:
+                keep = torch.ones_like(point[:, 0], dtype=torch.bool) if has_text is None else has_text.bool()
+                points_with_text = _gather_rows(point_embeds[keep])
+                if points_with_text.shape[0] > 0:
+                    loss_text = symmetric_info_nce(points_with_text, _gather_rows(text_normed[keep]), scale)
+                    terms.append(self.config.lambda_text * loss_text)
+            if image is not None:
+                loss_image = symmetric_info_nce(_gather_rows(point_embeds), _gather_rows(image_normed), scale)
+                loss_mse = F.mse_loss(_gather_rows(point), _gather_rows(image))
+                terms.append(self.config.lambda_image * loss_image)
+                if self.config.lambda_mse:
+                    terms.append(self.config.lambda_mse * loss_mse)
+            loss = sum(terms) if terms else point.sum() * 0.0
+        return SpikingPointEncoderPreTrainingOutput(
+            loss=loss,
+            loss_text=loss_text,
+            loss_image=loss_image,
+            loss_mse=loss_mse,
+            point_embeds=point_embeds,
+            text_embeds=text_normed,
+            image_embeds=image_normed,
+            logit_scale=scale.detach(),
+        )
+
+
+class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPointEncoderPreTrainedModel):
+    """Zero-shot classification: cosine similarity between the point embedding and ``text_proj`` of class texts.
+
+    With Rep-VLI (:meth:`fold_text_classifier`) the class matrix is computed once and stored as a bias-free Linear
+    head (``classifier``), so inference needs neither class names nor a text encoder. Loads from a
+    ``SpikingPointEncoderForPreTraining`` checkpoint (same ``point_encoder`` / ``text_proj`` / ``logit_scale``).
+    """
+
+    _keys_to_ignore_on_load_unexpected = [r"^image_proj\."]
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        self.point_encoder = SpikingPointEncoderModel(config)
+        self.text_proj = nn.Linear(config.text_embed_dim, config.hidden_size)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(config.logit_scale_init_value)))
+        self.classifier = (
+            nn.Linear(config.hidden_size, config.num_labels, bias=False)
+            if config.rep_vli_fold == "classifier"
+            else None
+        )
+        if config.rep_vli_fold == "final_layer":  # E-3DSNN's final layer already maps sites to class scores
+            final = self.point_encoder.encoder.final
+            self.point_encoder.encoder.final = nn.Linear(final.in_features, config.num_labels)
+        self._teachers = {}
+        self.post_init()
+
+    def class_embeddings(
+        self,
+        class_names: Sequence[str],
+        text_encoder=None,
+        tokenizer=None,
+        templates: Sequence[str] | None = None,
+    ) -> torch.Tensor:
+        """Unit class embeddings [K, hidden_size]: each name through every template and the teacher, averaged over
+        templates, then ``text_proj`` and L2 normalisation."""
+        if isinstance(class_names, str) or not class_names:
+            raise ValueError("Class names must be a non-empty list of strings.")
+        templates = tuple(templates) if templates is not None else self.config.prompt_templates
+        if not templates or any("{}" not in t for t in templates):
+            raise ValueError(f"Templates must be a non-empty list of strings containing '{{}}', got {templates!r}.")
+        self.attach_teachers(text_encoder=text_encoder, tokenizer=tokenizer)
+        prompts = [template.format(name) for name in class_names for template in templates]
+        features = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(1)
+        return F.normalize(self.text_proj(features), dim=-1)
+
+    @torch.no_grad()
+    def fold_text_classifier(
+        self,
+        class_names: Sequence[str],
+        text_encoder=None,
+        tokenizer=None,
+        templates: Sequence[str] | None = None,
+        fold_final_layer: bool = False,
+    ) -> "SpikingPointEncoderForZeroShotClassification":
+        """Rep-VLI: stores ``normalize(text_proj(mean_t teacher(template_t(name))))`` as a bias-free Linear head.
+
+        Afterwards the model classifies without a text encoder; ``id2label``/``label2id`` name the classes.
+        ``fold_final_layer=True`` (E-3DSNN) then also merges the head into the final layer, see
+        :meth:`fold_final_layer`.
+        """
+        if self.config.rep_vli_fold == "final_layer":
+            raise ValueError("This model's classes are already merged into its final layer; they cannot be re-folded.")
+        weight = self.class_embeddings(class_names, text_encoder, tokenizer, templates)
+        self.classifier = nn.Linear(weight.shape[1], weight.shape[0], bias=False).to(weight.device)
+        self.classifier.weight.copy_(weight)
+        self.config.rep_vli_fold = "classifier"
+        self.config.id2label = dict(enumerate(class_names))
+        self.config.label2id = {name: i for i, name in enumerate(class_names)}
+        if templates is not None:
+            self.config.prompt_templates = tuple(templates)
+        return self.fold_final_layer() if fold_final_layer else self
+
+    @torch.no_grad()
+    def fold_final_layer(self) -> "SpikingPointEncoderForZeroShotClassification":
+        """E-3DSNN only: merges the final per-site linear layer (the official 1x1 conv, W_f, b_f), the per-cloud mean
+        pool and the folded class matrix W into one per-site layer with weight ``W W_f`` and bias ``W b_f``.
+
+        All three are linear, so the class scores equal ``W f`` of the unfolded model (f = pooled embedding) and the
+        1280-wide real-valued layer disappears. Scores are then no longer divided by ``|f|`` (which would need f):
+        the predicted class is unchanged, softmax scores are sharper than the cosine ones.
+        """
+        if self.config.backbone != "e3dsnn":
+            raise ValueError("`fold_final_layer` exists only for the e3dsnn backbone (its final layer is linear).")
+        if self.classifier is None:
+            raise ValueError("Fold the text classifier first: `fold_text_classifier(class_names, ...)`.")
+        encoder = self.point_encoder.encoder
+        class_weight = self.classifier.weight
+        merged = nn.Linear(encoder.final.in_features, class_weight.shape[0]).to(class_weight.device)
+        merged.weight.copy_(class_weight @ encoder.final.weight)
+        merged.bias.copy_(class_weight @ encoder.final.bias)
+        encoder.final = merged
+        self.classifier = None
+        self.config.rep_vli_fold = "final_layer"
+        return self
+
+    @can_return_tuple
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        class_embeds: torch.Tensor | None = None,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+    ) -> SpikingPointZeroShotOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
+        class_embeds (`torch.FloatTensor` of shape `(num_classes, text_embed_dim)`, *optional*):
+            teacher text features of the class prompts (already averaged over templates).
+        input_ids / attention_mask (`(num_classes, seq_len)`, *optional*): class prompts tokenised for the text
+            teacher; used when `class_embeds` is not given.
+        labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*): class indices for a cross-entropy loss.
+
+        A folded model (``config.rep_vli_fold``) uses its stored head and needs none of these class inputs.
+        """
+        point = self.point_encoder(point_values).pooler_output
+        if self.config.rep_vli_fold == "final_layer":
+            if class_embeds is not None or input_ids is not None:
+                raise ValueError(
+                    "This model's classes are merged into its final layer: it scores only its stored classes "
+                    f"{list(self.config.id2label.values())}; do not pass `class_embeds` / `input_ids`."
+                )
+            logits = self.logit_scale.exp() * point
+            loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
+            return SpikingPointZeroShotOutput(loss=loss, logits=logits)
+        point_embeds = F.normalize(point, dim=-1)
+        if self.classifier is not None and class_embeds is None and input_ids is None:
+            class_weight = self.classifier.weight
+        else:
+            if class_embeds is None:
+                if input_ids is None:
+                    raise ValueError(
+                        "This model has no folded text classifier: pass candidate labels (`class_embeds` or "
+                        "tokenised `input_ids`), or call `fold_text_classifier(...)` first."
+                    )
+                class_embeds = self.encode_texts(input_ids=input_ids, attention_mask=attention_mask)
+            class_weight = F.normalize(self.text_proj(class_embeds.to(point.dtype)), dim=-1)
+        logits = self.logit_scale.exp() * point_embeds @ class_weight.t()
+        loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
+        return SpikingPointZeroShotOutput(
+            loss=loss, logits=logits, point_embeds=point_embeds, class_embeds=class_weight
+        )
+
+
+class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrainedModel):
+    """Fine-tuning head: Linear(hidden_size -> num_labels) on the point embedding, cross-entropy with ``labels``."""
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        self.point_encoder = SpikingPointEncoderModel(config)
+        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+        self.post_init()
+
+    @can_return_tuple
+    def forward(self, point_values: torch.Tensor, labels: torch.Tensor | None = None) -> SpikingPointClassifierOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
+        labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*): class indices in `[0, num_labels)`.
+        """
+        pooled = self.point_encoder(point_values).pooler_output
+        logits = self.classifier(pooled)
+        loss = None
+        if labels is not None:
+            if labels.min() < 0 or labels.max() >= self.config.num_labels:
+                raise ValueError(f"`labels` must lie in [0, {self.config.num_labels}), got {labels.tolist()}.")
+            loss = F.cross_entropy(logits, labels.to(logits.device))
+        return SpikingPointClassifierOutput(loss=loss, logits=logits, pooler_output=pooled)
+
+
+__all__ = [
+    "SpikingPointClassifierOutput",
+    "SpikingPointEncoderForPointCloudClassification",
+    "SpikingPointEncoderForPreTraining",
+    "SpikingPointEncoderForZeroShotClassification",
+    "SpikingPointEncoderModel",
+    "SpikingPointEncoderOutput",
+    "SpikingPointEncoderPreTrainedModel",
+    "SpikingPointEncoderPreTrainingOutput",
+    "SpikingPointZeroShotOutput",
+    "build_point_backbone",
+]
