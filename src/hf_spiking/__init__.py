@@ -18,6 +18,7 @@ _LAZY_ATTRIBUTES = {
     "EnergyReport": "hf_spiking.energy",
     "estimate_energy": "hf_spiking.energy",
     "create_model_card": "hf_spiking.hub",
+    "default_model_path": "hf_spiking.assets",
 }
 
 
