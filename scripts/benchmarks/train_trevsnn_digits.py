@@ -3,7 +3,7 @@
 32x32, grey repeated to RGB), on a fixed stratified 80/20 split, and reports test top-1 (target: >= 95 % in under
 10 minutes on 2 CPU cores).
 
-    python scripts/benchmarks/train_trevsnn_digits.py --epochs 15 --output outputs/trevsnn_digits.json
+    python scripts/benchmarks/train_trevsnn_digits.py --epochs 30 --output outputs/trevsnn_digits.json
 """
 
 import argparse
@@ -47,7 +47,7 @@ def accuracy(model, images, labels, batch_size=256) -> float:
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", default="trevsnn-test")
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--weight-decay", type=float, default=0.01)
