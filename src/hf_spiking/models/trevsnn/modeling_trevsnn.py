@@ -24,10 +24,7 @@ from transformers.utils.generic import can_return_tuple
 
 from .configuration_trevsnn import TRevSNNConfig
 
-try:
-    from hf_spiking.snn import BinarySpike
-except ImportError:  # loaded as transformers remote code: the spiking core ships beside this file
-    from .neurons import BinarySpike
+from .spiking import BinarySpike, write_standalone_module
 
 
 class TRevSNNAlphaPrecisionWarning(UserWarning):
@@ -490,6 +487,11 @@ class TRevSNNPreTrainedModel(PreTrainedModel):
     supports_gradient_checkpointing = False
     # The loss is a mean over the batch already; Trainer must scale it for gradient accumulation itself.
     accepts_loss_kwargs = False
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        super().save_pretrained(save_directory, *args, **kwargs)
+        # The copied `spiking.py` shim imports hf_spiking; replace it by the self-contained spiking core.
+        write_standalone_module(save_directory)
 
     def _init_weights(self, module: nn.Module) -> None:
         super()._init_weights(module)

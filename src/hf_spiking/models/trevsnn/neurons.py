@@ -1,1 +1,0 @@
-../../snn/neurons.py

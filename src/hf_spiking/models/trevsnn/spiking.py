@@ -1,0 +1,10 @@
+"""The shared spiking core as seen by this family (T-RevSNN's binary quantiser).
+
+A folder saved for ``trust_remote_code`` gets a self-contained copy of ``hf_spiking.snn`` in place of this shim
+(see ``hf_spiking.snn.standalone``), so it loads where hf_spiking is not installed.
+"""
+
+from hf_spiking.snn import BinarySpike
+from hf_spiking.snn.standalone import write_standalone_module
+
+__all__ = ["BinarySpike", "write_standalone_module"]

@@ -1,1 +1,0 @@
-../../snn/surrogate.py
