@@ -22,7 +22,6 @@ from torch import nn
 
 from .energy import ENERGY_PRESETS, estimate_energy
 from .registry import create_model, get_preset, list_models
-from .snn import IntegerLIFNeuron, LIFNeuron, fold_time, unfold_time
 
 
 def _print_presets(pattern: str | None = None) -> None:
@@ -61,44 +60,9 @@ def _energy(args) -> int:
 
 
 def _demo(args) -> int:
-    try:
-        from .demo import run_demo
-    except ImportError:  # an installation without the SVL zero-shot demo: show the spiking core instead
-        return run_builtin_demo()
+    from .demo import run_demo
+
     return run_demo()
-
-
-class DemoSNN(nn.Module):
-    """A small image SNN: a real-valued conv encoder (MAC), an integer-spike conv (AC) and a rate-fed linear head
-    (MAC), time-folded over T steps of a repeated static image."""
-
-    def __init__(self, time_steps: int = 4, num_classes: int = 10):
-        super().__init__()
-        self.time_steps = time_steps
-        self.encoder = nn.Conv2d(3, 16, 3, padding=1)
-        self.integer_neuron = IntegerLIFNeuron(max_level=4)
-        self.conv = nn.Conv2d(16, 32, 3, stride=2, padding=1)
-        self.neuron = LIFNeuron(tau=2.0, surrogate="atan")
-        self.pool = nn.AdaptiveAvgPool2d(4)
-        self.head = nn.Linear(32 * 4 * 4, num_classes)
-
-    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        x = pixel_values.unsqueeze(0).expand(self.time_steps, *pixel_values.shape)
-        counts = self.integer_neuron(unfold_time(self.encoder(fold_time(x)), self.time_steps))
-        spikes = self.neuron(unfold_time(self.conv(fold_time(counts)), self.time_steps))
-        pooled = self.pool(fold_time(spikes))  # averaged spikes are rates: the head is a MAC layer
-        return unfold_time(self.head(pooled.flatten(1)), self.time_steps).mean(0)
-
-
-def run_builtin_demo() -> int:
-    """Lists the presets, then estimates the energy of :class:`DemoSNN` on two random 32x32 images."""
-    print("Available presets (hf_spiking.create_model(name)):")
-    _print_presets()
-    torch.manual_seed(0)
-    model = DemoSNN()
-    print(f"\nEnergy of a small spiking network (T = {model.time_steps}), batch of 2 random 32x32 images:")
-    print(estimate_energy(model, torch.randn(2, 3, 32, 32) * 2))
-    return 0
 
 
 def _zero_shot(args) -> int:

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from hf_spiking import registry
-from hf_spiking.cli import main, run_builtin_demo
+from hf_spiking.cli import main
 from hf_spiking.registry import ModelPreset, list_models, register_preset
 from hf_spiking.snn import MultiSpike
 
@@ -86,10 +86,3 @@ def test_energy_on_a_real_preset(capsys):
     assert main(["energy", "trevsnn-test", "--input-shape", "1", "3", "32", "32", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["total_energy_mj"] > 0 and report["layers"]
-
-
-def test_builtin_demo_prints_presets_and_an_energy_report(capsys):
-    assert run_builtin_demo() == 0
-    out = capsys.readouterr().out
-    assert "Available presets" in out
-    assert "encoder  MAC" in out and "conv     AC" in out and "mean firing rate" in out
