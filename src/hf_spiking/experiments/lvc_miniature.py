@@ -93,8 +93,8 @@ PRESETS = {
     # Seconds: exercises every stage and writes every output; the numbers mean nothing.
     "smoke": MiniatureSettings(
         vision_hidden_size=32, vision_layers=1, text_hidden_size=64, text_layers=1, stage1_steps=6,
-        stage1_image_only_steps=2, stage1_batch_size=4, alignment_videos=8, stage2_steps=1, stage2_batch_size=2, eval_image_questions=4,
-        eval_clip_questions=4, eval_long_questions=4, budgets=((16, 4),),
+        stage1_image_only_steps=2, stage1_batch_size=4, alignment_videos=8, stage2_steps=1, stage2_batch_size=2,
+        eval_image_questions=4, eval_clip_questions=4, eval_long_questions=4, budgets=((16, 4),),
     ),
     # A few minutes on 2 cores: the recipe end to end with small budgets.
     "quick": MiniatureSettings(
