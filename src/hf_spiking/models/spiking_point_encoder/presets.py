@@ -61,7 +61,7 @@ SVL_DEFAULT = {
     "num_groups": 32,
     "group_size": 16,
     "tokenizer_hidden_size": 64,
-    "tokenizer_channels": (32, 48, 96),
+    "tokenizer_channels": (32, 8, 32),
     "position_embedding_hidden_size": 32,
     "text_embed_dim": 384,
     "image_embed_dim": 384,
