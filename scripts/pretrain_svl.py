@@ -213,8 +213,21 @@ def fold_and_save(checkpoint: Path, output_dir: Path, class_names, text_teacher=
     model.fold_text_classifier(list(class_names), text_encoder, tokenizer)
     model.save_pretrained(output_dir)
     SpikingPointFeatureExtractor.from_pretrained(checkpoint).save_pretrained(output_dir)
+    drop_remote_code(output_dir)
     print(f"folded {len(class_names)} classes into {output_dir}")
     return model
+
+
+def drop_remote_code(folder: Path) -> None:
+    """Removes the trust_remote_code copies of the modules (and their auto_map) from a folder that ships inside
+    hf_spiking: the package's registered classes load it, and copies there would only go stale."""
+    for name in ("config.json", "preprocessor_config.json"):
+        path = folder / name
+        config = json.loads(path.read_text())
+        config.pop("auto_map", None)
+        path.write_text(json.dumps(config, indent=2) + "\n")
+    for module in folder.glob("*.py"):
+        module.unlink()
 
 
 SAMPLE_CATEGORIES = ("airplane", "chair", "guitar", "lamp", "mug", "table", "traffic cone", "tree")
