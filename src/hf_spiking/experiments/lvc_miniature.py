@@ -62,7 +62,7 @@ class MiniatureSettings:
     vision_layers: int = 2
     text_hidden_size: int = 128
     text_layers: int = 2
-    stage1_steps: int = 1800
+    stage1_steps: int = 3600
     stage1_image_only_steps: int = 600
     stage1_batch_size: int = 16
     stage1_learning_rate: float = 1e-3
