@@ -1,6 +1,7 @@
 """Configuration of LVC: a video-QA wrapper around a VLM with query-attention temporal compression."""
 
 from huggingface_hub.dataclasses import strict
+from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import AutoConfig, PreTrainedConfig
 from transformers.configuration_utils import SubConfigSpec
 
@@ -9,6 +10,10 @@ COMPRESSION_MODES = ("query_attention", "mean")
 LVC_OPTIONS = (
     "num_frames", "window_size", "query_pooling", "compression_mode", "learn_temperature", "initial_temperature"
 )
+
+
+class LVCConfigError(ValueError, StrictDataclassClassValidationError):
+    """A bad `LVCConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
 @strict
@@ -51,6 +56,14 @@ class LVCConfig(PreTrainedConfig):
         super().__post_init__(**kwargs)
         if self.tie_word_embeddings is None:
             self.tie_word_embeddings = bool(getattr(self.vlm_config, "tie_word_embeddings", False))
+        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
+        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
+        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
+        for validator in self.__class_validators__:
+            try:
+                validator(self)
+            except (ValueError, TypeError) as error:
+                raise LVCConfigError(str(error)) from error
 
     def validate_lvc(self):
         if self.window_size < 1:
@@ -79,4 +92,7 @@ class LVCConfig(PreTrainedConfig):
         return self.num_frames // self.window_size
 
 
-__all__ = ["COMPRESSION_MODES", "LVC_OPTIONS", "LVCConfig", "QUERY_POOLINGS"]
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+LVCConfig.register_for_auto_class()
+
+__all__ = ["COMPRESSION_MODES", "LVC_OPTIONS", "LVCConfig", "LVCConfigError", "QUERY_POOLINGS"]

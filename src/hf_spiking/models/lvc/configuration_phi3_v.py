@@ -7,6 +7,7 @@ that tower), so tiny test models can shrink it.
 """
 
 from huggingface_hub.dataclasses import strict
+from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import CLIPVisionConfig
 from transformers.configuration_utils import SubConfigSpec
 from transformers.models.phi3.configuration_phi3 import Phi3Config
@@ -38,6 +39,10 @@ DEFAULT_IMG_PROCESSOR = {
     "layer_idx": -2,
     "type_feature": "patch",
 }
+
+
+class Phi3VConfigError(ValueError, StrictDataclassClassValidationError):
+    """A bad `Phi3VConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
 @strict
@@ -78,6 +83,14 @@ class Phi3VConfig(Phi3Config):
         super().__post_init__(**kwargs)
         self.img_processor.setdefault("image_dim_out", self.vision_config.hidden_size)
         self.img_processor.setdefault("num_img_tokens", self.tokens_per_crop_side**2)
+        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
+        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
+        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
+        for validator in self.__class_validators__:
+            try:
+                validator(self)
+            except (ValueError, TypeError) as error:
+                raise Phi3VConfigError(str(error)) from error
 
     def convert_rope_params_to_dict(self, default_theta: int | float = 10_000.0, ignore_keys=None, **kwargs):
         # Phi-3-vision configs call long RoPE "su"; Phi3Config renames it only after standardising, which then misses
@@ -150,4 +163,4 @@ class Phi3VConfig(Phi3Config):
             )
 
 
-__all__ = ["Phi3VConfig", "CLIP_VIT_L14_336_KWARGS"]
+__all__ = ["Phi3VConfig", "Phi3VConfigError", "CLIP_VIT_L14_336_KWARGS"]

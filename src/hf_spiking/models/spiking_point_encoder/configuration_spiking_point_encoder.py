@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from huggingface_hub.dataclasses import strict
+from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import PreTrainedConfig
 
 BACKBONES = ("pointformer", "e3dsnn")
@@ -12,6 +13,10 @@ REP_VLI_FOLDS = ("classifier", "final_layer")
 
 # Each backbone's BatchNorm defaults in the official code: PyTorch's for the PointFormer, (1e-3, 0.01) for E-3DSNN.
 _BATCH_NORM_DEFAULTS = {"pointformer": (1e-5, 0.1), "e3dsnn": (1e-3, 0.01)}
+
+
+class SpikingPointEncoderConfigError(ValueError, StrictDataclassClassValidationError):
+    """A bad `SpikingPointEncoderConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
 @strict(accept_kwargs=True)
@@ -117,6 +122,14 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         if self.batch_norm_momentum is None:
             self.batch_norm_momentum = default_momentum
         super().__post_init__(**kwargs)
+        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
+        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
+        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
+        for validator in self.__class_validators__:
+            try:
+                validator(self)
+            except (ValueError, TypeError) as error:
+                raise SpikingPointEncoderConfigError(str(error)) from error
 
     @property
     def pointformer_head_size(self) -> int:
@@ -206,4 +219,7 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             )
 
 
-__all__ = ["SpikingPointEncoderConfig"]
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+SpikingPointEncoderConfig.register_for_auto_class()
+
+__all__ = ["SpikingPointEncoderConfig", "SpikingPointEncoderConfigError"]

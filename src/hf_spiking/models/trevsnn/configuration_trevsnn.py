@@ -1,7 +1,12 @@
 """Configuration of T-RevSNN (Hu et al., ICML 2024): temporal reversible spiking columns for image classification."""
 
 from huggingface_hub.dataclasses import strict
+from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import PreTrainedConfig
+
+
+class TRevSNNConfigError(ValueError, StrictDataclassClassValidationError):
+    """A bad `TRevSNNConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
 @strict
@@ -60,6 +65,14 @@ class TRevSNNConfig(PreTrainedConfig):
     def __post_init__(self, **kwargs):
         self.hidden_sizes = tuple(int(c) for c in self.hidden_sizes)
         super().__post_init__(**kwargs)
+        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
+        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
+        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
+        for validator in self.__class_validators__:
+            try:
+                validator(self)
+            except (ValueError, TypeError) as error:
+                raise TRevSNNConfigError(str(error)) from error
 
     def validate_trevsnn(self):
         if len(self.hidden_sizes) != 4 or any(c < 1 for c in self.hidden_sizes):
@@ -96,4 +109,7 @@ class TRevSNNConfig(PreTrainedConfig):
         return tuple((k + 1) * self.num_columns // num_heads - 1 for k in range(num_heads))
 
 
-__all__ = ["TRevSNNConfig"]
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+TRevSNNConfig.register_for_auto_class()
+
+__all__ = ["TRevSNNConfig", "TRevSNNConfigError"]
