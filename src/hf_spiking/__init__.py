@@ -1,8 +1,9 @@
 """hf_spiking: spiking point-cloud encoders (SVL), T-RevSNN and LVC video compression as Hugging Face citizens.
 
 Importing the package registers every config, model, processor and pipeline with the transformers Auto* classes
-and the pipeline registry, so ``AutoModel.from_pretrained`` and ``pipeline(...)`` work on saved folders.
-Model classes are reachable as attributes (``hf_spiking.TRevSNNForImageClassification``).
+and the pipeline registry, so ``AutoModel.from_pretrained`` and ``pipeline(...)`` work on saved folders. Registration
+is by name and classes are imported on first use (see :mod:`hf_spiking.auto_registration`), so ``import hf_spiking``
+does not import torch. Model classes are reachable as attributes (``hf_spiking.TRevSNNForImageClassification``).
 """
 
 import importlib
@@ -11,8 +12,6 @@ from .models import family_modules, register_auto_classes
 from .registry import ModelPreset, create_model, get_config, list_models, pretrained_models, register_preset
 
 __version__ = "0.1.0"
-
-register_auto_classes()
 
 _LAZY_ATTRIBUTES = {
     "EnergyReport": "hf_spiking.energy",
@@ -30,6 +29,10 @@ def __getattr__(name: str):
         if name in module.__all__:
             return getattr(module, name)
     raise AttributeError(f"module 'hf_spiking' has no attribute {name!r}")
+
+
+# Last, so that hooks firing for already imported transformers modules find the package complete.
+register_auto_classes()
 
 
 __all__ = [

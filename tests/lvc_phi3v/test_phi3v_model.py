@@ -11,7 +11,7 @@ from transformers import AutoConfig, AutoImageProcessor, AutoModelForCausalLM
 
 from hf_spiking.models.lvc.configuration_phi3_v import Phi3VConfig
 from hf_spiking.models.lvc.image_processing_phi3_v import Phi3VImageProcessor, phi3_v_num_image_tokens
-from hf_spiking.models.lvc.modeling_phi3_v import Phi3VForCausalLM, register_phi3_v_auto_classes
+from hf_spiking.models.lvc.modeling_phi3_v import Phi3VForCausalLM
 
 IMAGE_TOKEN_ID = 99
 TEXT_LAYERS, VISION_LAYERS = 2, 3
@@ -269,8 +269,6 @@ def test_batched_generate_with_official_negative_ids_matches_greedy_forward(mode
 
 
 def test_auto_classes_and_round_trip(model, processor, images, tmp_path):
-    register_phi3_v_auto_classes()
-    register_phi3_v_auto_classes()  # idempotent
     model.save_pretrained(tmp_path)
     processor.save_pretrained(tmp_path)
     assert isinstance(AutoConfig.from_pretrained(tmp_path), Phi3VConfig)

@@ -1,4 +1,5 @@
-"""Model families. Each family package exposes ``register_auto_classes()`` and lists its public names in ``__all__``."""
+"""Model families. Each family package lists its public names in ``__all__`` (exported lazily) and declares
+``MODEL_TYPES`` and ``PIPELINES`` for :func:`hf_spiking.auto_registration.register_lazily`."""
 
 import importlib
 
@@ -10,6 +11,12 @@ def family_modules():
 
 
 def register_auto_classes() -> None:
-    """Registers every family's configs, models, processors and pipelines with the transformers Auto* classes."""
-    for module in family_modules():
-        module.register_auto_classes()
+    """Registers every family's model types with the transformers Auto* classes and its pipelines with
+    ``PIPELINE_REGISTRY``, lazily (see :mod:`hf_spiking.auto_registration`)."""
+    from ..auto_registration import register_lazily
+
+    families = family_modules()
+    register_lazily(
+        tuple(registration for family in families for registration in family.MODEL_TYPES),
+        tuple(registration for family in families for registration in family.PIPELINES),
+    )

@@ -1,1 +1,2 @@
-"""Custom transformers pipelines, registered with PIPELINE_REGISTRY when hf_spiking is imported."""
+"""Custom transformers pipelines, registered with PIPELINE_REGISTRY once transformers.pipelines is imported
+(see :mod:`hf_spiking.auto_registration`)."""

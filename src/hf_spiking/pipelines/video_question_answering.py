@@ -116,13 +116,4 @@ class VideoQuestionAnsweringPipeline(Pipeline):
         return result
 
 
-def register_pipeline() -> None:
-    from transformers import AutoModel
-    from transformers.pipelines import PIPELINE_REGISTRY
-
-    PIPELINE_REGISTRY.register_pipeline(
-        TASK, pipeline_class=VideoQuestionAnsweringPipeline, pt_model=AutoModel, type="multimodal"
-    )
-
-
-__all__ = ["TASK", "VideoQuestionAnsweringPipeline", "register_pipeline", "score_options"]
+__all__ = ["TASK", "VideoQuestionAnsweringPipeline", "score_options"]

@@ -690,7 +690,7 @@ def build_rocket(rng: np.random.Generator) -> BuiltShape:
     captions = (
         f"{article(finish.colour)} rocket with {article(accent.colour)} nose cone and {count(n_fins, 'fin')}",
         f"a {grade(body_h / radius, (8.0, 9.5), ('stubby', 'slender', 'very tall'))} space rocket standing on its fins",
-        f"a rocket ship with a pointed tip" + (f" and {count(n_windows, 'round window')}" if n_windows else ""),
+        "a rocket ship with a pointed tip" + (f" and {count(n_windows, 'round window')}" if n_windows else ""),
         f"a tall {finish.colour} spacecraft ready for launch",
     )
     return BuiltShape(parts, captions)
@@ -983,9 +983,9 @@ def build_snowman(rng: np.random.Generator) -> BuiltShape:
             parts.add(rod((0, side * body_r * 0.8, body_z + body_r * 0.2), (0, side * body_r * 2.0, body_z + body_r * 0.9), 0.02, segments=5), wood(rng))
     captions = (
         f"a snowman made of {count(n_balls, 'snowball')}" + (f" wearing {article(hat_finish.colour)} top hat" if hat else ""),
-        f"a white snowman with a carrot nose" + (" and stick arms" if arms else ""),
+        "a white snowman with a carrot nose" + (" and stick arms" if arms else ""),
         f"a {'tall' if n_balls == 3 else 'small'} snowman built from stacked balls of snow",
-        f"a winter snowman with coal eyes and an orange nose",
+        "a winter snowman with coal eyes and an orange nose",
     )
     return BuiltShape(parts, captions)
 

@@ -1,55 +1,62 @@
-"""LVC: query-attention video compression around vision-language models (InternVL natively; more via adapters)."""
+"""LVC: query-attention video compression around vision-language models (InternVL natively; more via adapters),
+and a native Phi-3.5-Vision (``phi3_v``).
 
-from .backbones_lvc import InternVLBackbone, LVCBackbone, Phi3VBackbone, get_lvc_backbone, register_lvc_backbone
-from .compression_lvc import QueryAttentionCompressor, pool_query
-from .configuration_lvc import LVCConfig
-from .configuration_phi3_v import Phi3VConfig
-from .image_processing_phi3_v import Phi3VImageProcessor
-from .modeling_lvc import LVCCausalLMOutputWithPast, LVCForVideoQA, LVCPreTrainedModel
-from .modeling_phi3_v import Phi3VForCausalLM, Phi3VModel, register_phi3_v_auto_classes
-from .processing_lvc import LVCProcessor
+Classes are imported on first use, so importing the package stays cheap.
+"""
 
+from ...auto_registration import ModelTypeRegistration, PipelineRegistration
+from ...lazy import lazy_getattr
 
-def register_auto_classes() -> None:
-    """Registers LVC with the transformers Auto* classes and the ``video-question-answering`` pipeline."""
-    from transformers import AutoConfig, AutoModel, AutoModelForImageTextToText, AutoProcessor
+_EXPORTS = {
+    "InternVLBackbone": ".backbones_lvc",
+    "LVCBackbone": ".backbones_lvc",
+    "Phi3VBackbone": ".backbones_lvc",
+    "get_lvc_backbone": ".backbones_lvc",
+    "register_lvc_backbone": ".backbones_lvc",
+    "QueryAttentionCompressor": ".compression_lvc",
+    "pool_query": ".compression_lvc",
+    "LVCConfig": ".configuration_lvc",
+    "Phi3VConfig": ".configuration_phi3_v",
+    "Phi3VImageProcessor": ".image_processing_phi3_v",
+    "LVCCausalLMOutputWithPast": ".modeling_lvc",
+    "LVCForVideoQA": ".modeling_lvc",
+    "LVCPreTrainedModel": ".modeling_lvc",
+    "Phi3VForCausalLM": ".modeling_phi3_v",
+    "Phi3VModel": ".modeling_phi3_v",
+    "LVCProcessor": ".processing_lvc",
+    "VideoQuestionAnsweringPipeline": "...pipelines.video_question_answering",
+}
 
-    from ...pipelines.video_question_answering import register_pipeline
-    from transformers.conversion_mapping import (
-        get_checkpoint_conversion_mapping,
-        register_checkpoint_conversion_mapping,
-    )
+MODEL_TYPES = (
+    ModelTypeRegistration(
+        model_type="lvc",
+        package=__name__,
+        auto_classes={
+            "AutoConfig": "LVCConfig",
+            "AutoModel": "LVCForVideoQA",
+            "AutoModelForImageTextToText": "LVCForVideoQA",
+            "AutoProcessor": "LVCProcessor",
+        },
+    ),
+    ModelTypeRegistration(
+        model_type="phi3_v",
+        package=__name__,
+        auto_classes={
+            "AutoConfig": "Phi3VConfig",
+            "AutoModel": "Phi3VModel",
+            "AutoModelForCausalLM": "Phi3VForCausalLM",
+            "AutoModelForImageTextToText": "Phi3VForCausalLM",
+            "AutoImageProcessor": "Phi3VImageProcessor",
+        },
+    ),
+)
+PIPELINES = (
+    PipelineRegistration(
+        task="video-question-answering",
+        pipeline_class="hf_spiking.pipelines.video_question_answering:VideoQuestionAnsweringPipeline",
+    ),
+)
 
-    AutoConfig.register(LVCConfig.model_type, LVCConfig, exist_ok=True)
-    AutoModel.register(LVCConfig, LVCForVideoQA, exist_ok=True)
-    AutoModelForImageTextToText.register(LVCConfig, LVCForVideoQA, exist_ok=True)
-    AutoProcessor.register(LVCConfig, LVCProcessor, exist_ok=True)
-    # Saved folders then carry the code (auto_map + copied modules) for trust_remote_code loading without hf_spiking.
-    LVCConfig.register_for_auto_class()
-    LVCForVideoQA.register_for_auto_class("AutoModel")
-    LVCProcessor.register_for_auto_class()
-    register_pipeline()
-    register_phi3_v_auto_classes()
-    # Hub InternVL "-hf" checkpoints use the legacy LLaVA key layout; loading them into LVC needs the same renaming.
-    if get_checkpoint_conversion_mapping(LVCConfig.model_type) is None:
-        register_checkpoint_conversion_mapping(LVCConfig.model_type, get_checkpoint_conversion_mapping("internvl"))
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
-
-__all__ = [
-    "InternVLBackbone",
-    "LVCBackbone",
-    "LVCCausalLMOutputWithPast",
-    "LVCConfig",
-    "LVCForVideoQA",
-    "LVCPreTrainedModel",
-    "LVCProcessor",
-    "Phi3VBackbone",
-    "Phi3VConfig",
-    "Phi3VForCausalLM",
-    "Phi3VImageProcessor",
-    "Phi3VModel",
-    "QueryAttentionCompressor",
-    "get_lvc_backbone",
-    "pool_query",
-    "register_lvc_backbone",
-]
+__all__ = list(_EXPORTS)

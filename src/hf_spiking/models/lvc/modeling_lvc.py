@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from transformers import AutoConfig, GenerationMixin, PreTrainedModel
 from transformers import initialization as init
 from transformers.cache_utils import Cache
+from transformers.conversion_mapping import get_checkpoint_conversion_mapping, register_checkpoint_conversion_mapping
 from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
@@ -268,5 +269,11 @@ def answer_token_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tenso
     shifted_labels = labels[:, 1:].reshape(-1).to(logits.device)
     return F.cross_entropy(shifted_logits, shifted_labels, ignore_index=-100)
 
+
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+LVCForVideoQA.register_for_auto_class("AutoModel")
+# Hub InternVL "-hf" checkpoints use the legacy LLaVA key layout; loading them into LVC needs the same renaming.
+if get_checkpoint_conversion_mapping(LVCConfig.model_type) is None:
+    register_checkpoint_conversion_mapping(LVCConfig.model_type, get_checkpoint_conversion_mapping("internvl"))
 
 __all__ = ["LVCCausalLMOutputWithPast", "LVCForVideoQA", "LVCPreTrainedModel", "answer_token_loss"]

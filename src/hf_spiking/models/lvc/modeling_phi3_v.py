@@ -35,21 +35,13 @@ when set).
 
 The alignment layer (what LVC trains) is ``model.vision_embed_tokens.img_projection`` plus the ``glb_GN`` / ``sub_GN``
 parameters. A released folder loads with ``Phi3VForCausalLM.from_pretrained(folder, attn_implementation="sdpa")``
-(its ``config.json`` may ask for flash_attention_2). ``register_phi3_v_auto_classes()`` registers ``phi3_v`` with
-AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForImageTextToText and AutoImageProcessor.
+(its ``config.json`` may ask for flash_attention_2). ``import hf_spiking`` registers ``phi3_v`` with AutoConfig,
+AutoModel, AutoModelForCausalLM, AutoModelForImageTextToText and AutoImageProcessor.
 """
 
 import torch
 from torch import nn
-from transformers import (
-    AutoConfig,
-    AutoImageProcessor,
-    AutoModel,
-    AutoModelForCausalLM,
-    AutoModelForImageTextToText,
-    CLIPVisionModel,
-    GenerationMixin,
-)
+from transformers import CLIPVisionModel, GenerationMixin
 from transformers import initialization as init
 from transformers.conversion_mapping import get_model_conversion_mapping
 from transformers.modeling_outputs import (
@@ -61,7 +53,6 @@ from transformers.models.phi3.modeling_phi3 import Phi3Model, Phi3PreTrainedMode
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_phi3_v import Phi3VConfig
-from .image_processing_phi3_v import Phi3VImageProcessor
 
 
 def merge_2x2_patches(patch_features: torch.Tensor) -> torch.Tensor:
@@ -364,15 +355,6 @@ class Phi3VForCausalLM(Phi3VPreTrainedModel, GenerationMixin):
         return super().prepare_inputs_for_generation(input_ids, cache=cache, **kwargs)
 
 
-def register_phi3_v_auto_classes() -> None:
-    """Registers ``phi3_v`` with the transformers Auto* classes (``exist_ok=True``; safe to call repeatedly)."""
-    AutoConfig.register("phi3_v", Phi3VConfig, exist_ok=True)
-    AutoModel.register(Phi3VConfig, Phi3VModel, exist_ok=True)
-    AutoModelForCausalLM.register(Phi3VConfig, Phi3VForCausalLM, exist_ok=True)
-    AutoModelForImageTextToText.register(Phi3VConfig, Phi3VForCausalLM, exist_ok=True)
-    AutoImageProcessor.register(Phi3VConfig, image_processor_classes={"pil": Phi3VImageProcessor}, exist_ok=True)
-
-
 __all__ = [
     "Phi3VPreTrainedModel",
     "Phi3VModel",
@@ -380,5 +362,4 @@ __all__ = [
     "Phi3VImageEmbedding",
     "image_placeholder_mask",
     "merge_2x2_patches",
-    "register_phi3_v_auto_classes",
 ]

@@ -296,4 +296,7 @@ class LVCProcessor(ProcessorMixin):
         ]
 
 
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+LVCProcessor.register_for_auto_class()
+
 __all__ = ["LVCProcessor", "read_video_frames", "sample_video", "uniform_frame_indices"]

@@ -221,4 +221,7 @@ class SpikingPointFeatureExtractor(FeatureExtractionMixin):
         return BatchFeature({"point_values": np.stack(processed)}, tensor_type=return_tensors)
 
 
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+SpikingPointFeatureExtractor.register_for_auto_class()
+
 __all__ = ["POINT_FILE_SUFFIXES", "SpikingPointFeatureExtractor"]

@@ -556,6 +556,16 @@ class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrain
         return SpikingPointClassifierOutput(loss=loss, logits=logits, pooler_output=pooled)
 
 
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+# Every head is written under auto_map["AutoModel"], so a saved head reloads as itself.
+for _model_class in (
+    SpikingPointEncoderModel,
+    SpikingPointEncoderForPreTraining,
+    SpikingPointEncoderForZeroShotClassification,
+    SpikingPointEncoderForPointCloudClassification,
+):
+    _model_class.register_for_auto_class("AutoModel")
+
 __all__ = [
     "SpikingPointClassifierOutput",
     "SpikingPointEncoderForPointCloudClassification",

@@ -1,41 +1,37 @@
-"""T-RevSNN: temporal reversible spiking networks for image classification (config, models, image processor)."""
+"""T-RevSNN: temporal reversible spiking networks for image classification (config, models, image processor).
 
-from .configuration_trevsnn import TRevSNNConfig
-from .image_processing_trevsnn import TRevSNNImageProcessor
-from .modeling_trevsnn import (
-    TRevSNNAlphaPrecisionWarning,
-    TRevSNNForImageClassification,
-    TRevSNNImageClassifierOutput,
-    TRevSNNModel,
-    TRevSNNModelOutput,
-    TRevSNNPreTrainedModel,
-    TRevSNNReversibleColumn,
+Classes are imported on first use, so importing the package stays cheap.
+"""
+
+from ...auto_registration import ModelTypeRegistration
+from ...lazy import lazy_getattr
+
+_EXPORTS = {
+    "TRevSNNConfig": ".configuration_trevsnn",
+    "TRevSNNImageProcessor": ".image_processing_trevsnn",
+    "TRevSNNAlphaPrecisionWarning": ".modeling_trevsnn",
+    "TRevSNNForImageClassification": ".modeling_trevsnn",
+    "TRevSNNImageClassifierOutput": ".modeling_trevsnn",
+    "TRevSNNModel": ".modeling_trevsnn",
+    "TRevSNNModelOutput": ".modeling_trevsnn",
+    "TRevSNNPreTrainedModel": ".modeling_trevsnn",
+    "TRevSNNReversibleColumn": ".modeling_trevsnn",
+}
+
+MODEL_TYPES = (
+    ModelTypeRegistration(
+        model_type="trevsnn",
+        package=__name__,
+        auto_classes={
+            "AutoConfig": "TRevSNNConfig",
+            "AutoModel": "TRevSNNModel",
+            "AutoModelForImageClassification": "TRevSNNForImageClassification",
+            "AutoImageProcessor": "TRevSNNImageProcessor",
+        },
+    ),
 )
+PIPELINES = ()
 
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
-def register_auto_classes() -> None:
-    """Registers T-RevSNN with AutoConfig, AutoModel, AutoModelForImageClassification and AutoImageProcessor, and
-    marks the classes for ``trust_remote_code`` export (``save_pretrained`` then writes ``auto_map`` and the code)."""
-    from transformers import AutoConfig, AutoImageProcessor, AutoModel, AutoModelForImageClassification
-
-    AutoConfig.register(TRevSNNConfig.model_type, TRevSNNConfig, exist_ok=True)
-    AutoModel.register(TRevSNNConfig, TRevSNNModel, exist_ok=True)
-    AutoModelForImageClassification.register(TRevSNNConfig, TRevSNNForImageClassification, exist_ok=True)
-    AutoImageProcessor.register(TRevSNNConfig, image_processor_classes={"pil": TRevSNNImageProcessor}, exist_ok=True)
-    TRevSNNConfig.register_for_auto_class()
-    TRevSNNModel.register_for_auto_class("AutoModel")
-    TRevSNNForImageClassification.register_for_auto_class("AutoModelForImageClassification")
-    TRevSNNImageProcessor.register_for_auto_class("AutoImageProcessor")
-
-
-__all__ = [
-    "TRevSNNAlphaPrecisionWarning",
-    "TRevSNNConfig",
-    "TRevSNNForImageClassification",
-    "TRevSNNImageClassifierOutput",
-    "TRevSNNImageProcessor",
-    "TRevSNNModel",
-    "TRevSNNModelOutput",
-    "TRevSNNPreTrainedModel",
-    "TRevSNNReversibleColumn",
-]
+__all__ = list(_EXPORTS)

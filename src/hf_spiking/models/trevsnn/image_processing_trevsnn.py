@@ -29,4 +29,7 @@ class TRevSNNImageProcessor(PilBackend):
     do_convert_rgb = True
 
 
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+TRevSNNImageProcessor.register_for_auto_class("AutoImageProcessor")
+
 __all__ = ["TRevSNNImageProcessor"]

@@ -629,6 +629,10 @@ class TRevSNNForImageClassification(TRevSNNPreTrainedModel):
         return TRevSNNImageClassifierOutput(loss=loss, logits=logits, head_logits=head_logits)
 
 
+# Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
+TRevSNNModel.register_for_auto_class("AutoModel")
+TRevSNNForImageClassification.register_for_auto_class("AutoModelForImageClassification")
+
 __all__ = [
     "TRevSNNAlphaPrecisionWarning",
     "TRevSNNForImageClassification",
