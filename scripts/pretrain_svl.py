@@ -8,8 +8,12 @@ Teacher features are computed once and cached under ``<output-dir>/teacher_cache
 
 Reproduce the shipped ``svl-default`` checkpoint (SNN) and its ANN twin (ReLU in place of spikes):
 
-    python scripts/pretrain_svl.py --output-dir runs/svl-default --fold-to src/hf_spiking/assets/svl-default
-    python scripts/pretrain_svl.py --output-dir runs/svl-default-relu --spike-activation relu
+    python scripts/pretrain_svl.py --output-dir runs/svl-default --spike-energy-weight 2 --eval-every-epochs 2
+    python scripts/pretrain_svl.py --output-dir runs/svl-default --skip-training --fold-to src/hf_spiking/assets/svl-default
+    python scripts/pretrain_svl.py --output-dir runs/svl-default-relu --spike-activation relu --eval-every-epochs 2
+
+``--spike-energy-weight W`` adds W x (the encoder's estimated synaptic energy per cloud / its dense ANN energy) to the
+MTA loss: a firing-rate regulariser weighted by what each spike costs under ``hf_spiking.energy``'s rules.
 
 Runs under ``accelerate launch scripts/pretrain_svl.py ...`` as well (InfoNCE negatives span all processes).
 """
@@ -178,6 +182,84 @@ def recalibrate_batch_norm(model, train_set, num_clouds: int = 1024, batch_size:
     model.train(was_training)
 
 
+def holds_spike_counts(x: torch.Tensor) -> bool:
+    """True when ``x`` holds only non-negative integers, the inputs ``hf_spiking.energy`` charges as accumulates."""
+    x = x.detach()
+    return bool(((x >= 0) & (x == torch.floor(x))).all())
+
+
+class SpikeEnergyPenalty:
+    """Differentiable estimate of a spiking point encoder's synaptic energy per cloud, for a firing-rate regulariser.
+
+    Forward hooks on the layers ``hf_spiking.energy`` charges as accumulates -- Linear layers and ``SpikeMatmul``
+    products whose input holds spike counts -- add ``sum(input spike counts) x fan-out x E_AC`` (its SOP rule); the
+    spikes' straight-through surrogate carries the gradient back to the pre-activations. Layers with real-valued input
+    cost the same dense MACs whatever the weights, so they are left out. :meth:`pop` divides by the batch size and by
+    the network's dense (ANN) energy per cloud, so the value reads as "synaptic energy as a fraction of the ANN's".
+    Only training-mode forwards with gradients are counted (not validation or BatchNorm recalibration).
+    """
+
+    def __init__(self, encoder: torch.nn.Module, sample_point_values: torch.Tensor):
+        from hf_spiking.energy import estimate_energy
+        from hf_spiking.models.spiking_point_encoder.pointformer import SpikeMatmul
+
+        report = estimate_energy(encoder, {"point_values": sample_point_values})
+        self.dense_energy_pj = report.dense_energy_mj * 1e9
+        self.e_ac_pj = report.e_ac_pj
+        self._spike_matmul = SpikeMatmul
+        self._sops: list[torch.Tensor] = []
+        self._fractions: list[float] = []
+        self.handles = [
+            module.register_forward_hook(self._count)
+            for module in encoder.modules()
+            if isinstance(module, (torch.nn.Linear, SpikeMatmul))
+        ]
+
+    def _count(self, module, inputs, output):
+        spikes = inputs[0]
+        if not (module.training and torch.is_grad_enabled() and holds_spike_counts(spikes)):
+            return
+        fan_out = module.out_features if isinstance(module, torch.nn.Linear) else inputs[1].shape[-1]
+        self._sops.append(spikes.sum() * fan_out)
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+    def pop(self, batch_size: int) -> torch.Tensor:
+        """Synaptic energy per cloud of the forwards since the last call, over the dense energy per cloud."""
+        sops = torch.stack(self._sops).sum() if self._sops else torch.zeros(())
+        self._sops = []
+        fraction = sops * self.e_ac_pj / (batch_size * self.dense_energy_pj)
+        self._fractions.append(fraction.item())
+        return fraction
+
+    def mean_energy_uj(self) -> float | None:
+        """Mean estimated synaptic energy per cloud (microjoules) over the batches since the last call."""
+        if not self._fractions:
+            return None
+        mean = float(np.mean(self._fractions)) * self.dense_energy_pj * 1e-6
+        self._fractions = []
+        return mean
+
+
+def energy_regularised_trainer_class(trainer_class):
+    """``trainer_class`` whose loss is the MTA loss + ``spike_energy_weight`` x ``SpikeEnergyPenalty`` fraction."""
+
+    class SpikeEnergyTrainer(trainer_class):
+        def __init__(self, *args, spike_penalty: SpikeEnergyPenalty, spike_energy_weight: float, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.spike_penalty = spike_penalty
+            self.spike_energy_weight = spike_energy_weight
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            loss, outputs = super().compute_loss(model, inputs, return_outputs=True, num_items_in_batch=num_items_in_batch)
+            loss = loss + self.spike_energy_weight * self.spike_penalty.pop(inputs["point_values"].shape[0])
+            return (loss, outputs) if return_outputs else loss
+
+    return SpikeEnergyTrainer
+
+
 class ZeroShotValidation:
     """Zero-shot top-1 on validation clouds (class-name prompts), logged as ``val_zero_shot_top1``."""
 
@@ -251,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--preset", default="svl-default", help="model preset (hf_spiking.list_models('svl-*'))")
     parser.add_argument("--spike-activation", choices=("multispike", "relu"), default="multispike",
                         help="relu trains the ANN twin (same encoder, ReLU in place of spikes)")
+    parser.add_argument("--spike-energy-weight", type=float, default=0.0,
+                        help="weight of the firing-rate regulariser: estimated synaptic energy per cloud over the "
+                        "dense ANN energy (SNN only; 0 disables it)")
     parser.add_argument("--config-overrides", default="{}", help="JSON dict of config overrides (e.g. tiny tests)")
     parser.add_argument("--categories", nargs="+", help="train on these corpus categories only (default: all)")
     parser.add_argument("--num-per-category", type=int, default=100, help="training instances per category")
@@ -284,6 +369,10 @@ def main(argv=None) -> int:
     from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForPreTraining, SpikingPointFeatureExtractor
 
     args = build_parser().parse_args(argv)
+    if args.spike_energy_weight < 0 or (args.spike_energy_weight and args.spike_activation != "multispike"):
+        print("pretrain_svl: --spike-energy-weight must be >= 0 and needs --spike-activation multispike "
+              "(the ANN twin has no spikes to regularise).", file=sys.stderr)
+        return 2
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     output_dir = Path(args.output_dir)
@@ -298,6 +387,13 @@ def main(argv=None) -> int:
           f"{len(train_set)} training clouds")
 
     validation = ZeroShotValidation(args, config) if args.eval_every_epochs > 0 else None
+    spike_penalty = None
+    if args.spike_energy_weight and not args.skip_training:
+        if config.backbone != "pointformer":
+            print("pretrain_svl: --spike-energy-weight supports the pointformer backbone only.", file=sys.stderr)
+            return 2
+        sample = torch.stack([train_set[i]["point_values"] for i in range(min(8, len(train_set)))])
+        spike_penalty = SpikeEnergyPenalty(model.point_encoder, sample)
     steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
     total_steps = args.max_steps if args.max_steps > 0 else math.ceil(args.epochs * steps_per_epoch)
     history = []
@@ -307,9 +403,13 @@ def main(argv=None) -> int:
             every = max(1, round(args.eval_every_epochs * steps_per_epoch))
             if validation is not None and (state.global_step % every == 0 or state.global_step == state.max_steps):
                 metrics = validation(model)
+                if spike_penalty is not None:
+                    metrics["train_synaptic_energy_uj"] = spike_penalty.mean_energy_uj()
                 history.append({"step": state.global_step, "epoch": state.epoch, **metrics})
+                energy = metrics.get("train_synaptic_energy_uj")
                 print(f"step {state.global_step} epoch {state.epoch:.1f}: val zero-shot top-1 {metrics['top1']:.1f}% "
-                      f"top-5 {metrics['top5']:.1f}%", flush=True)
+                      f"top-5 {metrics['top5']:.1f}%" + (f", train synaptic energy {energy:.2f} uJ/cloud" if energy else ""),
+                      flush=True)
                 if state.is_world_process_zero:  # a usable checkpoint even if the run is stopped early
                     model.save_pretrained(output_dir / "latest")
 
@@ -334,9 +434,18 @@ def main(argv=None) -> int:
     if args.skip_training:
         model = SpikingPointEncoderForPreTraining.from_pretrained(output_dir)
     else:
-        trainer = Trainer(model=model, args=training_args, train_dataset=train_set, callbacks=[ValidationCallback()])
+        trainer_kwargs = {"model": model, "args": training_args, "train_dataset": train_set,
+                          "callbacks": [ValidationCallback()]}
+        if spike_penalty is None:
+            trainer = Trainer(**trainer_kwargs)
+        else:
+            trainer = energy_regularised_trainer_class(Trainer)(
+                **trainer_kwargs, spike_penalty=spike_penalty, spike_energy_weight=args.spike_energy_weight
+            )
         trainer.train()
         model = trainer.model
+        if spike_penalty is not None:
+            spike_penalty.remove()
         if not trainer.is_world_process_zero():
             return 0
     recalibrate_batch_norm(model, train_set, batch_size=args.batch_size, seed=args.seed)

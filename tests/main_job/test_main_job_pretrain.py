@@ -62,3 +62,43 @@ def test_batch_norm_recalibration_uses_plain_averages():
         batch_means = [features[order[i : i + 2]].reshape(-1, features.shape[-1]).mean(0) for i in (0, 2)]
     torch.testing.assert_close(norm.running_mean, torch.stack(batch_means).mean(0), rtol=1e-4, atol=1e-5)
     assert norm.momentum == config.batch_norm_momentum and model.training
+
+
+def test_spike_energy_penalty_matches_the_energy_estimate_and_has_gradients():
+    from hf_spiking.energy import estimate_energy
+
+    config = hf_spiking.get_config("svl-pointformer-tiny", num_groups=8, group_size=8)
+    model = SpikingPointEncoderForPreTraining(config)
+    encoder = model.point_encoder
+    with torch.no_grad():  # larger pre-activations, so that many neurons fire
+        for module in encoder.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.weight.mul_(20)
+    points = torch.rand(3, 32, 6)
+    penalty = pretrain_svl.SpikeEnergyPenalty(encoder, points)
+    encoder.train()
+    for module in encoder.modules():  # training-mode layers, but the BatchNorm statistics estimate_energy sees
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.eval()
+    encoder(points)
+    fraction = penalty.pop(batch_size=3)
+    report = estimate_energy(encoder, {"point_values": points})
+    assert report.ac_energy_mj > 0
+    torch.testing.assert_close(fraction.item(), report.ac_energy_mj / report.dense_energy_mj, rtol=1e-5, atol=0)
+    fraction.backward()
+    assert encoder.encoder.layers[0].mlp.fc1.weight.grad.abs().sum() > 0  # through the spikes' surrogate
+    with torch.no_grad():  # validation forwards are not counted
+        encoder(points)
+    assert penalty.pop(batch_size=3).item() == 0.0
+    penalty.remove()
+
+
+def test_spike_energy_weight_trains_the_snn_and_is_refused_for_the_ann_twin(tmp_path, capsys):
+    common = ["--preset", "svl-pointformer-tiny", "--config-overrides", TINY, "--categories", *CATEGORIES,
+              "--num-per-category", "1", "--source-points", "64", "--num-points", "32", "--batch-size", "3",
+              "--max-steps", "1", "--eval-every-epochs", "0", "--threads", "1", "--spike-energy-weight", "1"]
+    assert pretrain_svl.main(["--output-dir", str(tmp_path / "relu"), "--spike-activation", "relu", *common]) == 2
+    assert "ANN twin has no spikes" in capsys.readouterr().err
+    assert pretrain_svl.main(["--output-dir", str(tmp_path / "snn"), *common]) == 0
+    summary = json.loads((tmp_path / "snn" / "training_summary.json").read_text())
+    assert summary["args"]["spike_energy_weight"] == 1.0
