@@ -8,6 +8,7 @@ from huggingface_hub.errors import StrictDataclassClassValidationError
 
 from _trevsnn_helpers import randomise_, tiny_config
 from hf_spiking.models.trevsnn import TRevSNNAlphaPrecisionWarning, TRevSNNForImageClassification
+from hf_spiking.models.trevsnn.modeling_trevsnn import TRevSNNStdConv2d
 
 LABELS = torch.tensor([3, 7])
 
@@ -43,13 +44,42 @@ def test_reversible_gradients_equal_plain_autograd():
 
 def test_rng_state_restored_for_drop_path():
     model = _model(drop_path_rate=0.3)
-    images = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(5))
+    images = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(5))
     loss_rev, rev = _grads(model, images, reversible=True)
     loss_plain, plain = _grads(model, images, reversible=False)
     assert torch.equal(loss_rev, loss_plain)
     assert _max_relative_error(rev, plain) < 1e-5
     # Drop path is really active: another seed gives another loss.
     assert not torch.equal(_grads(model, images, reversible=True, seed=2)[0], loss_rev)
+
+
+@pytest.mark.parametrize("autocast", [False, True])
+def test_standardized_conv_keeps_no_weight_sized_tensor_and_matches_autograd(autocast):
+    """The standardised weight is recomputed in backward, not kept, with plain autograd's gradients bit for bit."""
+    torch.manual_seed(0)
+    conv = TRevSNNStdConv2d(5, 6, 3, stride=2)
+    with torch.no_grad():
+        conv.weight.normal_()
+        conv.gain.normal_(1.0, 0.2)
+        conv.bias.normal_()
+    x = torch.randn(2, 5, 9, 9, requires_grad=True)
+    saved = []
+
+    def pack(tensor):
+        saved.append(tensor)
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), torch.autocast("cpu", torch.bfloat16, enabled=autocast):
+        out = conv(x)
+    parameters = {p.untyped_storage().data_ptr() for p in conv.parameters()}
+    assert [t for t in saved if t.untyped_storage().data_ptr() not in parameters] == [x]
+    with torch.autocast("cpu", torch.bfloat16, enabled=autocast):
+        reference = torch.nn.functional.conv2d(x, conv.standardized_weight(), conv.bias, conv.stride, conv.padding)
+    assert out.dtype == (torch.bfloat16 if autocast else torch.float32) and torch.equal(out, reference)
+    grad = torch.randn_like(out)
+    inputs = (x, conv.weight, conv.gain, conv.bias)
+    for got, expected in zip(torch.autograd.grad(out, inputs, grad), torch.autograd.grad(reference, inputs, grad)):
+        assert torch.equal(got, expected)
 
 
 def _saved_bytes(model, images):
@@ -100,7 +130,7 @@ def test_autocast_bf16_on_cpu_matches_plain_path():
 
 def test_alpha_clamp_keeps_sign_and_warns_at_the_floor():
     model = _model()
-    images = torch.randn(2, 3, 32, 32)
+    images = torch.randn(2, 3, 16, 16)
     with warnings.catch_warnings():
         warnings.simplefilter("error", TRevSNNAlphaPrecisionWarning)
         model(images, labels=LABELS)  # alphas in [0.3, 0.7]: no warning

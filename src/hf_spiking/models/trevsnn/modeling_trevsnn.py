@@ -36,9 +36,84 @@ class TRevSNNAlphaPrecisionWarning(UserWarning):
 # ----------------------------------------------------------------------------------------------------------------
 
 
+def _standardize_weight(weight: torch.Tensor, gain: torch.Tensor, scale: float, eps: float) -> torch.Tensor:
+    """Per output channel ``gain * scale * (W - mean(W)) / sqrt(var(W) + eps)`` (biased variance over the fan-in)."""
+    out_channels = weight.shape[0]
+    standardized = F.batch_norm(
+        weight.reshape(1, out_channels, -1),
+        None,
+        None,
+        weight=(gain * scale).view(-1),
+        training=True,
+        momentum=0.0,
+        eps=eps,
+    )
+    return standardized.reshape_as(weight)
+
+
+class _StandardizedConv2d(torch.autograd.Function):
+    """``conv2d(x, standardize(W), b)`` that keeps only ``x`` and the parameters for backward.
+
+    Plain autograd would keep the standardised weight, a weight-sized tensor per convolution that is not an
+    activation; backward recomputes it instead (O(weight), negligible next to the convolution). The gradients are
+    those of plain autograd: the same ``convolution_backward`` call on the same (autocast-cast) operands, then the
+    standardisation differentiated by autograd.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, gain, bias, conv):
+        ctx.conv = conv
+        device_type = x.device.type
+        ctx.autocast = (device_type, torch.get_autocast_dtype(device_type)) if torch.is_autocast_enabled(device_type) else None
+        ctx.save_for_backward(x, weight, gain, bias)
+        return F.conv2d(x, _standardize_weight(weight, gain, conv.scale, conv.eps), bias, conv.stride, conv.padding)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        x, weight, gain, bias = ctx.saved_tensors
+        conv = ctx.conv
+        weight_needs_grad = ctx.needs_input_grad[1] or ctx.needs_input_grad[2]
+        with torch.enable_grad(), ExitStack() as stack:
+            if ctx.autocast is not None:
+                stack.enter_context(torch.autocast(ctx.autocast[0], dtype=ctx.autocast[1]))
+            weight_leaf = weight.detach().requires_grad_(ctx.needs_input_grad[1])
+            gain_leaf = gain.detach().requires_grad_(ctx.needs_input_grad[2])
+            standardized = _standardize_weight(weight_leaf, gain_leaf, conv.scale, conv.eps)
+        # The operands autocast gave the forward convolution.
+        compute_dtype = ctx.autocast[1] if ctx.autocast is not None else standardized.dtype
+        with torch.enable_grad():
+            conv_weight = standardized.to(compute_dtype)
+        grad_x, grad_conv_weight, grad_bias = torch.ops.aten.convolution_backward(
+            grad_output.to(compute_dtype),
+            x.to(compute_dtype),
+            conv_weight.detach(),
+            [bias.shape[0]],
+            list(conv.stride),
+            list(conv.padding),
+            list(conv.dilation),
+            False,
+            [0, 0],
+            1,
+            [ctx.needs_input_grad[0], weight_needs_grad, ctx.needs_input_grad[3]],
+        )
+        grad_weight = grad_gain = None
+        if weight_needs_grad:
+            leaves = [t for t in (weight_leaf, gain_leaf) if t.requires_grad]
+            grads = iter(torch.autograd.grad(conv_weight, leaves, grad_conv_weight))
+            grad_weight = next(grads) if weight_leaf.requires_grad else None
+            grad_gain = next(grads) if gain_leaf.requires_grad else None
+        if grad_x is not None:
+            grad_x = grad_x.to(x.dtype)
+        if grad_bias is not None:
+            grad_bias = grad_bias.to(bias.dtype)
+        return grad_x, grad_weight, grad_gain, grad_bias, None
+
+
 class TRevSNNStdConv2d(nn.Module):
     """Weight-standardised convolution (timm's ``ScaledStdConv2d``): per output channel
-    ``gain * fan_in**-0.5 * (W - mean(W)) / sqrt(var(W) + eps)``, then a biased convolution.
+    ``gain * fan_in**-0.5 * (W - mean(W)) / sqrt(var(W) + eps)``, then a biased convolution. The standardised weight
+    is recomputed in backward rather than kept (:class:`_StandardizedConv2d`).
 
     Deliberately not an ``nn.Conv2d``: a low-rank update merged into ``W`` would be re-standardised, so PEFT must not
     treat it as a plain convolution (LoRA targets the plain convolutions instead).
@@ -58,20 +133,10 @@ class TRevSNNStdConv2d(nn.Module):
         self.scale = (in_channels * kernel_size * kernel_size) ** -0.5
 
     def standardized_weight(self) -> torch.Tensor:
-        out_channels = self.weight.shape[0]
-        weight = F.batch_norm(
-            self.weight.reshape(1, out_channels, -1),
-            None,
-            None,
-            weight=(self.gain * self.scale).view(-1),
-            training=True,
-            momentum=0.0,
-            eps=self.eps,
-        )
-        return weight.reshape_as(self.weight)
+        return _standardize_weight(self.weight, self.gain, self.scale, self.eps)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(x, self.standardized_weight(), self.bias, self.stride, self.padding)
+        return _StandardizedConv2d.apply(x, self.weight, self.gain, self.bias, self)
 
     def energy_counts(self, inputs: tuple, output: torch.Tensor) -> tuple[int, int]:
         """hf_spiking.energy protocol: counted like a plain convolution (MACs for analog input, ACs for spikes)."""
