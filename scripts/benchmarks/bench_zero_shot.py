@@ -6,19 +6,23 @@ Target: the shipped model classifies a cloud in under 100 ms on 2 CPU cores at b
     python scripts/benchmarks/bench_zero_shot.py --threads 2 --output bench_zero_shot.json
 
 The ANN twin is the same checkpoint with ``spike_activation="relu"`` (its throughput does not depend on the weights;
-pass ``--ann-checkpoint`` to time trained ANN weights instead).
+pass ``--ann-checkpoint`` to time trained ANN weights instead). ``OMP_WAIT_POLICY=PASSIVE`` is set unless already
+set: spinning OpenMP workers multiply latency on a shared CPU. The load average is printed and stored with the results.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
 
-import numpy as np
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch starts its OpenMP runtime
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 TARGET_MS_PER_CLOUD = 100.0
 
@@ -91,8 +95,9 @@ def main(argv=None) -> int:
             rows.append({"model": name, **time_model(model, feature_extractor, clouds, batch_size, args.repeats)})
     peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    load_average = os.getloadavg()
     print(f"zero-shot 3D classification, {args.points}-point clouds -> {feature_extractor.num_points} points, "
-          f"{args.threads} threads")
+          f"{args.threads} threads, load average {load_average[0]:.2f} {load_average[1]:.2f} {load_average[2]:.2f}")
     print(f"{'model':20s} {'batch':>5s} {'ms/batch':>9s} {'ms/cloud':>9s} {'clouds/s':>9s} {'peak RSS MiB':>12s}")
     for row in rows:
         print(f"{row['model']:20s} {row['batch_size']:5d} {row['ms_per_batch']:9.1f} {row['ms_per_cloud']:9.1f} "
@@ -102,7 +107,8 @@ def main(argv=None) -> int:
     print(f"process peak RSS {peak_rss_mib:.0f} MiB; target < {TARGET_MS_PER_CLOUD:.0f} ms per cloud at batch 16: "
           f"{'met' if meets else 'NOT met'} ({shipped_b16['ms_per_cloud']:.1f} ms)")
     if args.output:
-        results = {"threads": args.threads, "points": args.points, "rows": rows, "peak_rss_mib": peak_rss_mib,
+        results = {"threads": args.threads, "points": args.points, "load_average": list(load_average),
+                   "omp_wait_policy": os.environ["OMP_WAIT_POLICY"], "rows": rows, "peak_rss_mib": peak_rss_mib,
                    "target_ms_per_cloud": TARGET_MS_PER_CLOUD, "target_met": meets}
         with open(args.output, "w") as handle:
             json.dump(results, handle, indent=2)
