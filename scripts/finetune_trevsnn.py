@@ -120,12 +120,14 @@ def main(argv: list[str] | None = None) -> dict:
             "labels": torch.tensor([e["labels"] for e in examples]),
         }
 
-    import evaluate
+    compute_metrics = None
+    if evaluation is not None:
+        import evaluate  # slow to import; only needed with an evaluation split
 
-    metric = evaluate.load(accuracy_metric_path())
+        metric = evaluate.load(accuracy_metric_path())
 
-    def compute_metrics(prediction):
-        return metric.compute(predictions=np.argmax(prediction.predictions, axis=1), references=prediction.label_ids)
+        def compute_metrics(prediction):
+            return metric.compute(predictions=np.argmax(prediction.predictions, axis=1), references=prediction.label_ids)
 
     model = build_model(args, names)
     trainer = Trainer(

@@ -118,7 +118,8 @@ def test_trust_remote_code_loads_without_hf_spiking(saved_model_dir, tmp_path):
     folder, model = saved_model_dir
     script = tmp_path / "load_remote.py"
     script.write_text(REMOTE_SCRIPT)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_MODULES_CACHE": str(tmp_path / "modules")}
+    # One thread: the subprocess's startup dominates, and idle OpenMP workers only compete for the shared cores.
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_MODULES_CACHE": str(tmp_path / "modules"), "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -176,7 +177,7 @@ def test_gradient_accumulation_logs_the_same_loss_as_a_bigger_batch(tmp_path):
 
     assert TRevSNNForImageClassification.accepts_loss_kwargs is False
     # One image repeated: BatchNorm batch statistics are the same for any split of the batch.
-    dataset = _ImageDataset(torch.randn(3, 32, 32), [0, 3, 5, 9])
+    dataset = _ImageDataset(torch.randn(3, 16, 16), [0, 3, 5, 9])
     losses = []
     for batch_size, accumulation in [(4, 1), (2, 2)]:
         torch.manual_seed(0)
