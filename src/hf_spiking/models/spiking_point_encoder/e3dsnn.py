@@ -2,7 +2,7 @@
 
 Voxelisation -> stem (3 submanifold k3 convs with BatchNorm, integer spikes between them) -> 4 stages (spike, k2 s2
 sparse conv, BatchNorm, then residual blocks) -> per-site linear layer (the official 1x1 submanifold conv) -> mean
-over each cloud's active sites. Spikes are SVL's stateless integer multi-spikes in {0..D} (D = ``max_level`` = 4).
+over each cloud's active sites (computed as the mean, then the linear layer: the same result, one row per cloud). Spikes are SVL's stateless integer multi-spikes in {0..D} (D = ``max_level`` = 4).
 
 Voxelisation follows the official code by default: coordinates are truncated offsets from the minimum over the whole
 batch (so one cloud's grid phase depends on the others in its batch) and every point becomes its own site, duplicates
@@ -185,7 +185,9 @@ class E3DSNNEncoder(nn.Module):
 
     def forward(self, point_values: torch.Tensor) -> torch.Tensor:
         features, batch_index = self.forward_features(point_values)
-        return scatter_mean(self.final(features), batch_index, point_values.shape[0])
+        # The official order is final layer per site, then the mean over the cloud's sites. Both are linear, so the
+        # mean is taken first: the same embedding, with the wide final layer run once per cloud instead of per site.
+        return self.final(scatter_mean(features, batch_index, point_values.shape[0]))
 
 
 def _official_key_map(official_keys) -> dict[str, str]:

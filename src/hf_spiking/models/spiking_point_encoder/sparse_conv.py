@@ -184,10 +184,12 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
         return sparse.kernel_maps[cache_key]
     coords = sparse.coords
     radius = kernel_size // 2
-    # Shift by the kernel radius and leave that margin on both sides so that no offset wraps into another row.
+    # Shift by the kernel radius and leave that margin on both sides so that no offset wraps into another row
+    # (spatial axes only: offsets never change the batch index).
     shifted = coords.clone()
     shifted[:, 1:] += radius
-    extent = shifted.amax(dim=0) + radius + 1
+    extent = shifted.amax(dim=0) + 1
+    extent[1:] += radius
     keys = _linear_keys(shifted, extent)
     sorted_keys, order = torch.sort(keys, stable=True)
     voxel_keys, row_to_voxel_sorted = torch.unique_consecutive(sorted_keys, return_inverse=True)
