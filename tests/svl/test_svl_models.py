@@ -1,6 +1,7 @@
 """SVL model heads: save/load, Auto classes, trust_remote_code, MTA loss (incl. a real MiniLM teacher, Trainer and
 two-process gathering), fine-tuning head, and E-3DSNN conversion through the script."""
 
+import json
 import os
 import subprocess
 import sys
@@ -71,18 +72,39 @@ def test_auto_classes_resolve_to_the_family(tmp_path):
     assert not hasattr(zero_shot, "image_proj")
 
 
-def test_trust_remote_code_loads_without_hf_spiking(tmp_path):
+def test_trust_remote_code_loads_model_and_pipeline_without_hf_spiking(tmp_path):
+    """A folder saved by the pipeline carries the model, feature extractor and pipeline code: AutoModel and
+    pipeline("zero-shot-3d-classification") both load it with trust_remote_code in a process without hf_spiking."""
+    from transformers import pipeline
+
+    from hf_spiking.models.spiking_point_encoder.feature_extraction_spiking_point_encoder import (
+        SpikingPointFeatureExtractor,
+    )
+
     model = SpikingPointEncoderForZeroShotClassification(tiny_config()).eval()
+    labels = ["chair", "lamp", "car"]
+    model.classifier = torch.nn.Linear(model.config.hidden_size, len(labels), bias=False)  # a folded head
+    model.config.rep_vli_fold = "classifier"
+    model.config.id2label, model.config.label2id = dict(enumerate(labels)), {name: i for i, name in enumerate(labels)}
     points, class_embeds = torch.rand(2, 40, 6), torch.randn(3, 384)
     with torch.no_grad():
         expected = model(points, class_embeds=class_embeds).logits
-    model.save_pretrained(tmp_path)
-    torch.save({"points": points, "class_embeds": class_embeds, "expected": expected}, tmp_path / "io.pt")
+    classifier = pipeline("zero-shot-3d-classification", model=model,
+                          feature_extractor=SpikingPointFeatureExtractor(num_points=48))
+    cloud = torch.rand(100, 6).numpy()
+    expected_scores = classifier(cloud)
+    classifier.save_pretrained(tmp_path)
+    assert {"pipeline_spiking_point_encoder.py", "modeling_spiking_point_encoder.py", "spiking.py"} <= {
+        path.name for path in tmp_path.glob("*.py")
+    }
+    torch.save({"points": points, "class_embeds": class_embeds, "expected": expected, "cloud": torch.from_numpy(cloud)},
+               tmp_path / "io.pt")
     script = f"""
-import sys
+import json, sys
 sys.modules["hf_spiking"] = None  # importing hf_spiking now fails
 import torch
-from transformers import AutoModel
+from transformers import AutoModel, pipeline
+torch.set_num_threads(1)
 model = AutoModel.from_pretrained({str(tmp_path)!r}, trust_remote_code=True).eval()
 io = torch.load({str(tmp_path / 'io.pt')!r}, weights_only=True)
 with torch.no_grad():
@@ -90,11 +112,17 @@ with torch.no_grad():
 assert type(model).__name__ == "SpikingPointEncoderForZeroShotClassification", type(model)
 assert type(model).__module__.startswith("transformers_modules"), type(model).__module__
 print("MAXDIFF", (logits - io["expected"]).abs().max().item())
+classifier = pipeline("zero-shot-3d-classification", model={str(tmp_path)!r}, trust_remote_code=True)
+assert type(classifier).__module__.startswith("transformers_modules"), type(classifier).__module__
+print("SCORES", json.dumps(classifier(io["cloud"].numpy())))
 """
     env = {**os.environ, "HF_MODULES_CACHE": str(tmp_path / "modules"), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert float(result.stdout.split("MAXDIFF")[1]) == 0.0
+    assert float(result.stdout.split("MAXDIFF")[1].split()[0]) == 0.0
+    scores = json.loads(result.stdout.split("SCORES")[1])
+    assert [r["label"] for r in scores] == [r["label"] for r in expected_scores]
+    assert [r["score"] for r in scores] == pytest.approx([r["score"] for r in expected_scores], abs=1e-6)
 
 
 def _manual_mta_loss(model, batch):
