@@ -37,7 +37,8 @@ def test_smoke_run_writes_every_method_and_question_type(smoke_run):
     assert (output / "accuracy_vs_frames.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     (budget,) = results["long_videos"].values()
     assert (budget["num_frames"], budget["window"], budget["pseudo_frames"]) == (16, 4, 4)
-    assert budget["visual_tokens"] == 4 * lm.TOKENS_PER_FRAME
+    assert results["tokens_per_frame"] == lm.PRESETS["smoke"].tokens_per_frame
+    assert budget["visual_tokens"] == 4 * results["tokens_per_frame"]
     assert set(budget["methods"]) == set(lm.METHODS)
     frames = {method: stats["frames_sampled"] for method, stats in budget["methods"].items()}
     assert frames == {"sparse": 4, "lvc": 16, "lvc_no_alignment": 16, "mean_pooling": 16}
@@ -50,6 +51,9 @@ def test_smoke_run_writes_every_method_and_question_type(smoke_run):
     assert set(image_qa["per_type"]) == set(sv.IMAGE_QUESTION_TYPES)
     assert 0.0 <= image_qa["overall"]["accuracy"] <= 1.0
     assert set(results["stage2_alignment"]) == {"query_attention", "mean"}
+    (trend_point,) = results["stage1_trend"]
+    assert trend_point["step"] == lm.PRESETS["smoke"].stage1_steps
+    assert 0.0 <= trend_point["held_out_image_accuracy"] <= 1.0 and set(trend_point["loss"]) <= {"image", "8"}
 
 
 def test_rerun_resumes_from_the_cached_stages(smoke_run):
@@ -61,6 +65,10 @@ def test_rerun_resumes_from_the_cached_stages(smoke_run):
     assert again["long_videos"] == json.loads(json.dumps(first["long_videos"]))
     with pytest.raises(ValueError, match="other settings"):
         load_script().main(["--smoke", "--output-dir", str(output), "--stage1-steps", "3"])
+    # Budgets only select evaluations: another one reuses the trained stages.
+    other = load_script().main(["--smoke", "--output-dir", str(output), "--budgets", "8x2"])
+    assert checkpoint.stat().st_mtime_ns == stamp
+    assert list(other["long_videos"]) == ["M8_w2"] and other["long_videos"]["M8_w2"]["pseudo_frames"] == 4
 
 
 def test_training_pixels_match_the_image_processor():

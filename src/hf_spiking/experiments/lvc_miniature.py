@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
@@ -37,8 +38,6 @@ from ..data import synthetic_videos as sv
 from ..data.word_tokenizer import build_word_tokenizer
 
 FRAME_SIZE = 32
-PATCH_SIZE = 8
-TOKENS_PER_FRAME = (FRAME_SIZE // PATCH_SIZE // 2) ** 2
 PIXEL_MEAN = (0.5, 0.5, 0.5)
 PIXEL_STD = (0.5, 0.5, 0.5)
 METHODS = ("sparse", "lvc", "lvc_no_alignment", "mean_pooling")
@@ -51,6 +50,8 @@ METHOD_LABELS = {
 # Seeds keep the stages' data apart: training uses seed 0 (image QA, alignment videos) and seed 2 (stage-1 clips);
 # held-out evaluation uses seed 1 (image QA, clips) and the long split (its own seed stream).
 TRAIN_SEED, HELD_OUT_SEED, CLIP_TRAIN_SEED = 0, 1, 2
+# Held-out single-frame questions scored at each stage-1 trend point (the final stage-1 evaluation uses more).
+TREND_IMAGE_QUESTIONS = 100
 CAPTION_REQUESTS = {"image": "describe the image.", "video": "describe the video."}
 
 
@@ -58,28 +59,37 @@ CAPTION_REQUESTS = {"image": "describe the image.", "video": "describe the video
 class MiniatureSettings:
     """Sizes and budgets of one run (see ``PRESETS``)."""
 
+    patch_size: int = 8
     vision_hidden_size: int = 64
     vision_layers: int = 2
     text_hidden_size: int = 128
     text_layers: int = 2
-    stage1_steps: int = 3600
+    stage1_steps: int = 6000
     stage1_image_only_steps: int = 600
     stage1_batch_size: int = 16
     stage1_learning_rate: float = 1e-3
+    stage1_trend_points: int = 6
     clip_frames: tuple[int, ...] = (8,)
     caption_fraction: float = 0.5
-    alignment_videos: int = 2400
+    alignment_videos: int = 10000
     alignment_frames: int = 16
     alignment_window: int = 2
-    stage2_steps: int = 150
+    stage2_steps: int = 1250
     stage2_batch_size: int = 8
     stage2_learning_rate: float = 2e-3
     eval_image_questions: int = 200
     eval_clip_questions: int = 100
     eval_long_questions: int = 500
-    budgets: tuple[tuple[int, int], ...] = ((64, 8),)
+    budgets: tuple[tuple[int, int], ...] = ((64, 8), (64, 4), (128, 8))
+
+    @property
+    def tokens_per_frame(self) -> int:
+        """Visual tokens per frame after InternVL's 2 x 2 pixel shuffle."""
+        return (FRAME_SIZE // self.patch_size // 2) ** 2
 
     def validate(self) -> None:
+        if FRAME_SIZE % (2 * self.patch_size):
+            raise ValueError(f"patch_size must divide {FRAME_SIZE // 2} (pixel shuffle), got {self.patch_size}.")
         for num_frames, window in self.budgets:
             if window < 1 or num_frames % window:
                 raise ValueError(f"each budget (M, w) needs w >= 1 dividing M, got {(num_frames, window)}.")
@@ -95,11 +105,12 @@ PRESETS = {
         vision_hidden_size=32, vision_layers=1, text_hidden_size=64, text_layers=1, stage1_steps=6,
         stage1_image_only_steps=2, stage1_batch_size=4, alignment_videos=8, stage2_steps=1, stage2_batch_size=2,
         eval_image_questions=4, eval_clip_questions=4, eval_long_questions=4, budgets=((16, 4),),
+        stage1_trend_points=1,
     ),
     # A few minutes on 2 cores: the recipe end to end with small budgets.
     "quick": MiniatureSettings(
         stage1_steps=100, stage1_image_only_steps=30, alignment_videos=160, stage2_steps=20, eval_image_questions=40,
-        eval_clip_questions=20, eval_long_questions=40,
+        eval_clip_questions=20, eval_long_questions=40, stage1_trend_points=2, budgets=((64, 8),),
     ),
     # The protocol (sized for well under 60 min on a shared 2-core machine): >= 500 long-video questions.
     "full": MiniatureSettings(),
@@ -139,12 +150,12 @@ def frames_to_pixels(frames: np.ndarray) -> torch.Tensor:
     return (pixels - mean) / std
 
 
-def build_processor(tokenizer, num_frames: int, window_size: int, image_processor=None):
+def build_processor(tokenizer, num_frames: int, window_size: int, tokens_per_frame: int, image_processor=None):
     from ..models.lvc import LVCProcessor
 
     return LVCProcessor(
         image_processor or build_image_processor(), tokenizer, num_frames=num_frames, window_size=window_size,
-        tokens_per_frame=TOKENS_PER_FRAME,
+        tokens_per_frame=tokens_per_frame,
     )
 
 
@@ -158,7 +169,7 @@ def build_image_vlm(settings: MiniatureSettings, tokenizer):
         vocab_size=len(tokenizer), image_token_id=tokenizer.context_image_token_id,
         hidden_size=settings.text_hidden_size, num_hidden_layers=settings.text_layers,
         vision_hidden_size=settings.vision_hidden_size, vision_layers=settings.vision_layers,
-        image_size=FRAME_SIZE, patch_size=PATCH_SIZE,
+        image_size=FRAME_SIZE, patch_size=settings.patch_size,
         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id,
     )
     return InternVLForConditionalGeneration(config)
@@ -228,12 +239,25 @@ def _stage1_loss(model, processors, frames: np.ndarray, examples: list[dict], ca
     ).loss
 
 
-def train_image_vlm(settings: MiniatureSettings, tokenizer, output_dir: Path) -> None:
-    """Stage 1: every weight trainable; batches alternate between single-frame QA and each clip length."""
+def _held_out_image_accuracy(model, tokenizer, scratch: Path, num_questions: int) -> float:
+    """Held-out single-frame accuracy of the model being trained (saved, then scored like the final evaluation)."""
+    model.save_pretrained(scratch)
+    examples = [sv.generate_image_example(i, seed=HELD_OUT_SEED) for i in range(num_questions)]
+    scored = load_lvc(scratch, 1, 1)
+    processor = build_processor(tokenizer, 1, 1, scored.tokens_per_frame)
+    records = score_questions(scored, processor, ((example["image"][None], example) for example in examples))
+    shutil.rmtree(scratch)
+    return summarize(records)["overall"]["accuracy"]
+
+
+def train_image_vlm(settings: MiniatureSettings, tokenizer, output_dir: Path) -> list[dict]:
+    """Stage 1: every weight trainable; batches alternate between single-frame QA and each clip length. Returns the
+    training trend: mean recent loss per source and held-out single-frame accuracy at ``stage1_trend_points`` steps."""
     model = build_image_vlm(settings, tokenizer)
     image_processor = build_image_processor()
     processors = {
-        frames: build_processor(tokenizer, frames, 1, image_processor) for frames in (1, *settings.clip_frames)
+        frames: build_processor(tokenizer, frames, 1, settings.tokens_per_frame, image_processor)
+        for frames in (1, *settings.clip_frames)
     }
     # Clips are the harder task (and the one the language model must learn the video words from): twice as often.
     sources = ("image", *settings.clip_frames, *settings.clip_frames)
@@ -249,7 +273,9 @@ def train_image_vlm(settings: MiniatureSettings, tokenizer, output_dir: Path) ->
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate_factor)
     batch = settings.stage1_batch_size
     model.train()
-    started, running = time.time(), defaultdict(list)
+    started, running, trend = time.time(), defaultdict(list), []
+    points = settings.stage1_trend_points
+    trend_steps = {round(k * settings.stage1_steps / points) for k in range(1, points + 1)}
     for step in range(settings.stage1_steps):
         # Single frames first: the vision tower learns to see before multi-frame clips are mixed in.
         source = "image" if step < settings.stage1_image_only_steps else sources[step % len(sources)]
@@ -265,8 +291,18 @@ def train_image_vlm(settings: MiniatureSettings, tokenizer, output_dir: Path) ->
         if (step + 1) % max(1, settings.stage1_steps // 15) == 0 or step + 1 == settings.stage1_steps:
             losses = ", ".join(f"{name}: {np.mean(values[-20:]):.3f}" for name, values in running.items())
             _log(f"stage 1 step {step + 1}/{settings.stage1_steps} loss {losses} ({time.time() - started:.0f} s)")
+        if step + 1 in trend_steps:
+            accuracy = _held_out_image_accuracy(
+                model, tokenizer, output_dir.parent / "stage1_trend_checkpoint", TREND_IMAGE_QUESTIONS
+            )
+            trend.append({
+                "step": step + 1, "seconds": round(time.time() - started, 1), "held_out_image_accuracy": accuracy,
+                "loss": {str(name): float(np.mean(values[-50:])) for name, values in running.items()},
+            })
+            _log(f"stage 1 step {step + 1}: held-out image QA accuracy {accuracy:.3f} ({TREND_IMAGE_QUESTIONS} q)")
     model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
+    return trend
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -286,6 +322,10 @@ def load_lvc(checkpoint: Path, num_frames: int, window_size: int, compression_mo
 def score_questions(model, processor, items) -> list[dict]:
     """``items`` yields ``(frames [M, H, W, 3], example)``; each is answered by the option with the highest
     log-likelihood (``score_options``, the video-question-answering pipeline's multiple-choice helper)."""
+    # transformers' pipelines first: importing hf_spiking's pipeline module first re-enters it half-initialised
+    # through the lazy Auto*/pipeline registration hook (circular import).
+    import transformers.pipelines  # noqa: F401
+
     from ..pipelines.video_question_answering import score_options
 
     records = []
@@ -305,13 +345,14 @@ def evaluate_image_vlm(settings: MiniatureSettings, checkpoint: Path, tokenizer)
     image_examples = [sv.generate_image_example(i, seed=HELD_OUT_SEED) for i in range(settings.eval_image_questions)]
     model = load_lvc(checkpoint, 1, 1)
     image_records = score_questions(
-        model, build_processor(tokenizer, 1, 1), ((example["image"][None], example) for example in image_examples)
+        model, build_processor(tokenizer, 1, 1, model.tokens_per_frame), ((example["image"][None], example) for example in image_examples)
     )
     results = {"image_qa": summarize(image_records)}
     for frames in settings.clip_frames:
         clip_frames, clip_examples = _clip_batch(frames, 0, settings.eval_clip_questions, seed=HELD_OUT_SEED)
         model = load_lvc(checkpoint, frames, 1)
-        records = score_questions(model, build_processor(tokenizer, frames, 1), zip(clip_frames, clip_examples))
+        processor = build_processor(tokenizer, frames, 1, model.tokens_per_frame)
+        records = score_questions(model, processor, zip(clip_frames, clip_examples))
         results[f"clips_{frames}_frames"] = summarize(records)
     return results
 
@@ -354,7 +395,9 @@ def align_lvc(settings: MiniatureSettings, image_vlm: Path, tokenizer, compressi
     train_lvc = load_train_lvc_script()
     model = load_lvc(image_vlm, settings.alignment_frames, settings.alignment_window, compression_mode)
     trainable = model.freeze_except_alignment()
-    processor = build_processor(tokenizer, settings.alignment_frames, settings.alignment_window)
+    processor = build_processor(
+        tokenizer, settings.alignment_frames, settings.alignment_window, model.tokens_per_frame
+    )
     arguments = TrainingArguments(
         output_dir=str(output_dir / "trainer"),
         max_steps=settings.stage2_steps,
@@ -407,7 +450,7 @@ def method_setup(method: str, num_frames: int, window: int, checkpoints: dict[st
 def evaluate_long_videos(method, num_frames, window, checkpoints, tokenizer, examples) -> list[dict]:
     checkpoint, sampled, window_size, mode = method_setup(method, num_frames, window, checkpoints)
     model = load_lvc(checkpoint, sampled, window_size, mode)
-    processor = build_processor(tokenizer, sampled, window_size)
+    processor = build_processor(tokenizer, sampled, window_size, model.tokens_per_frame)
     items = (
         (sv.render_frames(example, sv.uniform_frame_indices(example["num_frames"], sampled)), example)
         for example in examples
@@ -436,7 +479,11 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     output_dir.mkdir(parents=True, exist_ok=True)
     settings_file = output_dir / "settings.json"
     recorded = {"preset": preset, **json.loads(json.dumps(asdict(settings)))}
-    if settings_file.is_file() and json.loads(settings_file.read_text()) != recorded:
+    # Budgets only choose which evaluations run (each is cached under its own name): a rerun may add or drop some.
+    trained_with = {key: value for key, value in recorded.items() if key != "budgets"}
+    if settings_file.is_file() and {
+        key: value for key, value in json.loads(settings_file.read_text()).items() if key != "budgets"
+    } != trained_with:
         raise ValueError(
             f"{output_dir} holds a run with other settings ({settings_file}); use another --output-dir or delete it."
         )
@@ -449,9 +496,11 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
         "mean": output_dir / "stage2_lvc_mean_pooling",
     }
 
+    trend_file = output_dir / "stage1_trend.json"
     if not (checkpoints["image_vlm"] / "model.safetensors").is_file():
         _log("stage 1: training the image VLM from scratch")
-        train_image_vlm(settings, tokenizer, checkpoints["image_vlm"])
+        trend_file.write_text(json.dumps(train_image_vlm(settings, tokenizer, checkpoints["image_vlm"]), indent=2))
+    stage1_trend = json.loads(trend_file.read_text()) if trend_file.is_file() else []
     stage1 = _cached_json(
         output_dir / "stage1_accuracy.json", lambda: evaluate_image_vlm(settings, checkpoints["image_vlm"], tokenizer)
     )
@@ -469,7 +518,7 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     for num_frames, window in settings.budgets:
         budget = f"M{num_frames}_w{window}"
         long_videos[budget] = {"num_frames": num_frames, "window": window, "pseudo_frames": num_frames // window,
-                               "visual_tokens": num_frames // window * TOKENS_PER_FRAME, "methods": {}}  # fmt: skip
+                               "visual_tokens": num_frames // window * settings.tokens_per_frame, "methods": {}}  # fmt: skip
         for method in METHODS:
             records = _cached_json(
                 output_dir / "eval_cache" / f"{budget}_{method}.json",
@@ -484,8 +533,9 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     results = {
         "preset": preset,
         "settings": recorded,
-        "tokens_per_frame": TOKENS_PER_FRAME,
+        "tokens_per_frame": settings.tokens_per_frame,
         "stage1_image_vlm": stage1,
+        "stage1_trend": stage1_trend,
         "stage2_alignment": alignment,
         "long_videos": long_videos,
         "evidence_coverage": {kind: {str(n): v for n, v in per.items()} for kind, per in coverage.items()},
