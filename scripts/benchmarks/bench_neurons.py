@@ -13,6 +13,7 @@ Pairs compared (same dynamics within each pair):
 Targets: ours eager fwd+bwd at least as fast as spikingjelly eager (ratio >= 1), ours compiled >= 4x ours eager.
 
     python scripts/benchmarks/bench_neurons.py [--output outputs/bench_neurons.json] [--shape 4 32 128 32 32]
+        [--only I-LIF]   (neuron families: LIF, I-LIF, Leaky)
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--output", type=Path, default=Path("outputs/bench_neurons.json"))
     parser.add_argument("--skip-compiled", action="store_true", help="eager configurations only")
+    parser.add_argument(
+        "--only",
+        choices=sorted({family for _, family, _, _ in NEURONS}),
+        nargs="+",
+        help="neuron families to run (default: all)",
+    )
     args = parser.parse_args(argv)
 
     torch.manual_seed(0)
@@ -145,6 +152,8 @@ def main(argv=None) -> dict:
     rows = []
     for compiled in (False,) if args.skip_compiled else (False, True):
         for name, family, build, stateful in NEURONS:
+            if args.only and family not in args.only:
+                continue
             try:
                 timing = measure(build, stateful, compiled, x, grad_out, args.warmup, args.repeats)
             except ImportError as error:  # an optional library is missing: report it, keep going

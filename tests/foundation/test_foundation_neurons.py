@@ -63,7 +63,7 @@ def test_lif_matches_spikingjelly_lifnode(sj, v_reset, decay_input, detach_reset
 
 def test_lif_matches_spikingjelly_with_nonzero_reset_and_threshold(sj):
     neuron, sj_surrogate = sj
-    kwargs = dict(tau=3.0, v_threshold=0.7, v_reset=-0.4, decay_input=False, detach_reset=False)
+    kwargs = {"tau": 3.0, "v_threshold": 0.7, "v_reset": -0.4, "decay_input": False, "detach_reset": False}
     reference = neuron.LIFNode(**kwargs, surrogate_function=sj_surrogate.ATan(alpha=3.0), step_mode="m")
     ours = LIFNeuron(**kwargs, surrogate="atan", surrogate_width=3.0)
     x = torch.randn(6, 4, 50)
@@ -104,18 +104,38 @@ def test_integer_lif_matches_spikingjelly_ilifnode(sj, detach_reset, T, v_thresh
     torch.testing.assert_close(grad, ref_grad, rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize(
-    "neuron",
-    [LIFNeuron(v_reset=None, surrogate="atan"), IntegerLIFNeuron(max_level=4)],
-    ids=["lif-soft-atan", "integer-lif"],
-)
-def test_torch_compile_equals_eager(neuron):
+def test_compiled_lif_equals_eager():
+    neuron = LIFNeuron(v_reset=None, surrogate="atan")
     x = torch.randn(2, 2, 3, 8, 8) * 2  # T = 2 keeps the unrolled graph (and the compile time) small
     grad_out = torch.randn_like(x)
     spikes, grad = _run(neuron, x, grad_out)
     compiled_spikes, compiled_grad = _run(torch.compile(neuron, fullgraph=True), x, grad_out)
     assert torch.equal(compiled_spikes, spikes)
     torch.testing.assert_close(compiled_grad, grad, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "rounding, grad_window, detach_reset, v_threshold, max_level",
+    [("half_to_even", "closed", False, 1.0, 4), ("half_up", "open", True, 0.7, 3)],
+    ids=["spikingjelly-conventions", "svl-conventions-detached"],
+)
+def test_compiled_integer_lif_equals_eager_bit_for_bit(rounding, grad_window, detach_reset, v_threshold, max_level):
+    # Compiled, the backward recomputes the potentials from the input and tests the window by comparisons.
+    neuron = IntegerLIFNeuron(
+        max_level=max_level,
+        v_threshold=v_threshold,
+        detach_reset=detach_reset,
+        rounding=rounding,
+        grad_window=grad_window,
+    )
+    x = torch.randn(3, 2, 4, 16) * 3
+    x[0, 0, 0, :5] = torch.tensor([0.5, 1.5, 2.5, 0.0, float(max_level)]) * v_threshold  # exact halves and edges
+    grad_out = torch.randn_like(x)
+    counts, grad = _run(neuron, x, grad_out)
+    compiled_counts, compiled_grad = _run(torch.compile(neuron, fullgraph=True), x, grad_out)
+    assert torch.equal(compiled_counts, counts)
+    assert torch.equal(compiled_grad, grad)
+    assert 0 < (grad == 0).float().mean() < 1  # inside and outside the gradient window
 
 
 def test_integer_lif_at_one_step_is_multispike_exactly():

@@ -20,6 +20,7 @@ from typing import Literal
 
 import torch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from .surrogate import SurrogateGradient, get_surrogate
 
@@ -300,41 +301,43 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
     H[t] = (1 - 1/tau) V[t-1] + X[t];  C[t] = round(clamp(H[t] / v_th, 0, D));  V[t] = H[t] - C[t] v_th.
     Backward: dC/dH = 1/v_th inside the straight-through window of H/v_th, else 0; dV/dH = 1 - v_th dC/dH
     (1 when ``detach_reset``).
+
+    Eager, the forward's potentials H are saved for the backward. Compiled, only the input is saved and the backward
+    recomputes H step by step (see :meth:`IntegerLIFNeuron.forward`): recomputing costs a few register operations,
+    while a saved ``[T, ...]`` tensor costs a fresh allocation, its page faults and a write and a read of memory.
     """
 
     @staticmethod
     def forward(x_seq, max_level, tau, v_threshold, detach_reset, rounding, grad_window):
-        leak = 1.0 - 1.0 / tau
         buffers = _StepBuffers(x_seq)
-        counts, h_seq = buffers.sequence(), buffers.sequence()
-        v = torch.zeros_like(x_seq[0])
-        v_next = buffers.scratch()
-        for t in range(x_seq.shape[0]):
-            h = h_seq[t] = torch.mul(v, leak, out=buffers.slot(h_seq, t)).add_(x_seq[t])
-            c = torch.div(h, v_threshold, out=buffers.slot(counts, t)).clamp_(0, max_level)
-            c = counts[t] = c.round_() if rounding == "half_to_even" else c.add_(0.5).floor_()
-            v = torch.sub(h, torch.mul(c, v_threshold, out=v_next), out=v_next)
+        counts, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers)
         return buffers.stacked(counts), buffers.stacked(h_seq)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        _, max_level, tau, v_threshold, detach_reset, _, grad_window = inputs
-        ctx.save_for_backward(output[1])
-        ctx.settings = (max_level, tau, v_threshold, detach_reset, grad_window)
+        x_seq, max_level, tau, v_threshold, detach_reset, rounding, grad_window = inputs
+        ctx.recompute = torch.compiler.is_compiling()
+        ctx.save_for_backward(x_seq if ctx.recompute else output[1])
+        ctx.settings = (max_level, tau, v_threshold, detach_reset, rounding, grad_window)
         ctx.mark_non_differentiable(output[1])
 
     @staticmethod
     def backward(ctx, grad_counts, _grad_potentials):
-        (h_seq,) = ctx.saved_tensors
-        max_level, tau, v_threshold, detach_reset, grad_window = ctx.settings
+        (saved,) = ctx.saved_tensors
+        max_level, tau, v_threshold, detach_reset, rounding, grad_window = ctx.settings
         leak = 1.0 - 1.0 / tau
-        buffers = _StepBuffers(h_seq)
+        buffers = _StepBuffers(saved)
+        if ctx.recompute:
+            _, h_seq = _integer_lif_steps(saved, max_level, tau, v_threshold, rounding, buffers)
+            window = _inside_window
+        else:
+            h_seq, window = saved, _straight_through_window
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
-        for t in range(h_seq.shape[0] - 1, -1, -1):
+        for t in range(len(h_seq) - 1, -1, -1):
             scaled = torch.div(h_seq[t], v_threshold, out=sg_buffer)
-            sg = _straight_through_window(scaled, max_level, grad_window, out=sg_buffer).div_(v_threshold)
+            sg = window(scaled, max_level, grad_window, out=sg_buffer).div_(v_threshold)
             reset_grad = None if detach_reset else torch.mul(sg, -v_threshold, out=reset_grad_buffer).add_(1)
             grad_h = grad_x[t] = torch.mul(grad_counts[t], sg, out=buffers.slot(grad_x, t))
             grad_h.add_(carry if reset_grad is None else carry.mul_(reset_grad))
@@ -342,8 +345,22 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
         return buffers.stacked(grad_x), None, None, None, None, None, None
 
 
+def _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers: _StepBuffers):
+    """The I-LIF charge, fire and soft-reset loop: the per-step counts C and potentials H, as ``buffers`` sequences."""
+    leak = 1.0 - 1.0 / tau
+    counts, h_seq = buffers.sequence(), buffers.sequence()
+    v = torch.zeros_like(x_seq[0])
+    v_next = buffers.scratch()
+    for t in range(x_seq.shape[0]):
+        h = h_seq[t] = torch.mul(v, leak, out=buffers.slot(h_seq, t)).add_(x_seq[t])
+        c = torch.div(h, v_threshold, out=buffers.slot(counts, t)).clamp_(0, max_level)
+        c = counts[t] = c.round_() if rounding == "half_to_even" else c.add_(0.5).floor_()
+        v = torch.sub(h, torch.mul(c, v_threshold, out=v_next), out=v_next)
+    return counts, h_seq
+
+
 def _straight_through_window(x, max_level, grad_window, out=None):
-    """1.0 where ``x`` lies in the open (0, D) or closed [0, D] window, else 0.0.
+    """1.0 where ``x`` lies in the open (0, D) or closed [0, D] window, else 0.0 (NaN included).
 
     Built from ``heaviside`` rather than comparisons: a compiled graph then saves float tensors for the backward
     instead of bool masks, and Inductor's CPU code for those is several times faster.
@@ -351,6 +368,14 @@ def _straight_through_window(x, max_level, grad_window, out=None):
     at_edge = x.new_tensor(0.0 if grad_window == "open" else 1.0)
     below_top = torch.heaviside(max_level - x, at_edge)
     return torch.heaviside(x, at_edge, out=out).mul_(below_top)
+
+
+def _inside_window(x, max_level, grad_window, out=None):
+    """:func:`_straight_through_window` from comparisons, for compiled backwards that compute it from recomputed
+    values (nothing to save): Inductor vectorises comparisons, while its ``heaviside`` tests NaN one element at a time.
+    ``out`` is ignored (compiled code allocates nothing itself)."""
+    inside = (x >= 0) & (x <= max_level) if grad_window == "closed" else (x > 0) & (x < max_level)
+    return inside.to(x.dtype)
 
 
 class IntegerLIFNeuron(nn.Module):
@@ -397,10 +422,13 @@ class IntegerLIFNeuron(nn.Module):
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         _check_time_major(x_seq, "IntegerLIFNeuron")
-        counts, _ = _MultiStepIntegerLIF.apply(
-            x_seq, self.max_level, self.tau, self.v_threshold, self.detach_reset, self.rounding, self.grad_window
-        )
-        return counts
+        args = (x_seq, self.max_level, self.tau, self.v_threshold, self.detach_reset, self.rounding, self.grad_window)
+        if not torch.compiler.is_compiling():
+            return _MultiStepIntegerLIF.apply(*args)[0]
+        # Compiled, activation checkpointing makes the backward recompute everything from the input. Otherwise the
+        # partitioner saves the per-step gradient windows as bool masks, which Inductor's CPU code writes slowly; now
+        # the forward and the backward each become one fused loop over T with nothing materialised per step.
+        return checkpoint(_MultiStepIntegerLIF.apply, *args, use_reentrant=False)[0]
 
     def extra_repr(self) -> str:
         return (
