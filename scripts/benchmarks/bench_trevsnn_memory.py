@@ -5,15 +5,18 @@ multi-step spiking network of similar size trained with BPTT over T (built from 
 For T in {4, 8, 16} and each setting (``trevsnn-small`` at 224x224, batch 2; ``trevsnn-tiny`` at 32x32, batch 2) it
 measures one training step (forward + backward):
 
-* **saved bytes**: distinct tensors autograd keeps for backward after the forward pass (saved-tensor hooks),
-  parameters excluded;
+* **saved bytes**: what autograd keeps for backward after the forward pass (saved-tensor hooks), in distinct
+  storages, split into *activations* (values computed from the input batch) and *weight-derived* tensors (computed
+  from the weights alone, e.g. a standardised weight); the model's own parameters and buffers are not counted;
 * **peak memory**: ``torch.cuda.max_memory_allocated`` on a GPU, else the peak of the CPU allocator events recorded by
   ``torch.profiler(profile_memory=True)``, both relative to the memory held before the step;
 * **step time**: median wall time of ``--repeats`` steps after one warm-up.
 
-Targets (issue): saved bytes at T = 4 at least 13x below the plain path and 8.6x below BPTT; each extra column adds at
-most 1/20 of what it adds on the plain path; reversible step time at most 1.5x the plain path. It also prints the
-energy estimate of ``trevsnn-small`` at 224x224 (``hf_spiking.energy.estimate_energy``) next to the paper's 2.8 mJ.
+Targets (issue): retained activations at T = 4 at least 13x below the plain path and 8.6x below BPTT; each extra
+column adds at most 1/20 of what it adds on the plain path (measured over the whole range of T); reversible step time
+at most 1.5x the plain path. It also prints the energy estimate of ``trevsnn-small`` at 224x224
+(``hf_spiking.energy.estimate_energy``) next to the paper's 2.8 mJ. The JSON is rewritten after every row, so a stopped
+run keeps what it measured.
 
     python scripts/benchmarks/bench_trevsnn_memory.py --output outputs/bench_trevsnn_memory.json
     python scripts/benchmarks/bench_trevsnn_memory.py --settings tiny --columns 4 8   # quick
@@ -21,6 +24,7 @@ energy estimate of ``trevsnn-small`` at 224x224 (``hf_spiking.energy.estimate_en
 
 import argparse
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -28,6 +32,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils._pytree import tree_leaves
+from torch.utils._python_dispatch import TorchDispatchMode
 
 import hf_spiking
 from hf_spiking.snn import LIFNeuron, fold_time, unfold_time
@@ -106,23 +112,56 @@ def bptt_baseline(config, time_steps: int) -> BPTTSpikingConvNet:
     return build(min(sizes, key=lambda depth: abs(sizes[depth] - target)))
 
 
-def saved_bytes(step_forward, model: nn.Module) -> int:
-    """Bytes of the distinct activation tensors saved for backward by ``step_forward()``: views of one storage count
-    once, and the model's own parameters (saved by reference, no extra memory) not at all."""
-    seen = {}
-    parameter_storages = {p.untyped_storage().data_ptr() for p in model.parameters()}
+class _InputDependence(TorchDispatchMode):
+    """Tracks which storages hold values computed from the input batch: an operation's outputs depend on the input
+    when any of its tensor arguments does. Out-of-place outputs are fresh storages, so their mark is overwritten
+    (a freed address may be reused); in-place outputs alias an argument, so they keep its mark."""
+
+    def __init__(self, inputs):
+        super().__init__()
+        self.dependent = {t.untyped_storage().data_ptr() for t in inputs}
+
+    def depends_on_input(self, tensor: torch.Tensor) -> bool:
+        return tensor.untyped_storage().data_ptr() in self.dependent
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        arguments = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        dependent = any(self.depends_on_input(t) for t in arguments)
+        for tensor in tree_leaves(out):
+            if isinstance(tensor, torch.Tensor) and tensor.untyped_storage().nbytes():
+                pointer = tensor.untyped_storage().data_ptr()
+                if dependent:
+                    self.dependent.add(pointer)
+                else:
+                    self.dependent.discard(pointer)
+        return out
+
+
+def saved_bytes(step_forward, model: nn.Module, inputs) -> dict:
+    """Memory autograd keeps for backward after ``step_forward()``, from saved-tensor hooks, in distinct storages
+    (a saved view keeps its whole storage alive; several views of one storage count once):
+
+    * ``activation``: storages whose values depend on the input batch (tracked by :class:`_InputDependence`);
+    * ``weight_derived``: other saved storages that are not the model's own parameters or buffers, i.e. computed
+      from the weights alone (e.g. a standardised weight) - retained memory, but not activations;
+    * the model's parameters and buffers (saved by reference, no extra memory) are not counted.
+    """
+    model_storages = {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+    kinds = {}
+    tracker = _InputDependence(inputs)
 
     def pack(tensor):
-        if tensor.untyped_storage().data_ptr() in parameter_storages:
-            return tensor
-        key = (tensor.untyped_storage().data_ptr(), tensor.storage_offset(), tuple(tensor.shape), tensor.dtype)
-        seen[key] = tensor.numel() * tensor.element_size()
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in model_storages and storage.nbytes():
+            kind = "activation" if tracker.depends_on_input(tensor) else "weight_derived"
+            kinds[storage.data_ptr()] = (kind, storage.nbytes())
         return tensor
 
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), tracker:
         loss = step_forward()
     del loss
-    return sum(seen.values())
+    return {kind: sum(n for k, n in kinds.values() if k == kind) for kind in ("activation", "weight_derived")}
 
 
 def peak_step_memory(step, device: torch.device) -> int:
@@ -138,9 +177,8 @@ def peak_step_memory(step, device: torch.device) -> int:
 
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         step()
-    deltas = sorted(
-        (event.time_range.start, event.cpu_memory_usage) for event in prof.events() if event.name == "[memory]"
-    )
+    # The raw allocator events: the aggregated `prof.events()` attributes most allocations to their operators.
+    deltas = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
     current = peak = 0
     for _, delta in deltas:
         current += delta
@@ -159,9 +197,15 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
         forward().backward()
         model.zero_grad(set_to_none=True)
 
-    step()  # warm-up (and parameter gradients allocated once)
-    result = {"saved_mb": saved_bytes(forward, model) / MB}
-    result["peak_mb"] = peak_step_memory(step, device) / MB if peak else None
+    saved = saved_bytes(forward, model, (pixel_values, labels))
+    result = {"saved_mb": saved["activation"] / MB, "weight_derived_mb": saved["weight_derived"] / MB}
+    # The first full step (parameter gradients allocated in it) is the profiled one and warms up the timed steps.
+    if peak:
+        result["peak_mb"] = peak_step_memory(step, device) / MB
+    else:
+        result["peak_mb"] = None
+        step()
+    result["parameter_mb"] = sum(p.numel() * p.element_size() for p in model.parameters()) / MB
     times = []
     for _ in range(repeats):
         if device.type == "cuda":
@@ -172,6 +216,7 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
     result["step_s"] = statistics.median(times)
+    result["load_average"] = os.getloadavg()[0]
     result["parameters"] = sum(p.numel() for p in model.parameters())
     model.to("cpu")
     return result
@@ -200,6 +245,12 @@ def energy_row(device) -> dict | None:
     }
 
 
+def _print_row(row: dict) -> None:
+    print(f"| {row['preset']} {row['image_size']}px | {row['columns']} | {row['mode']} | {row['parameters'] / 1e6:.1f} M "
+          f"| {row['saved_mb']:.2f} | {row['weight_derived_mb']:.2f} | {_format_mb(row['peak_mb'])} | {row['step_s']:.2f} |",
+          flush=True)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
@@ -209,12 +260,24 @@ def main(argv=None) -> dict:
     parser.add_argument("--no-energy", action="store_true")
     parser.add_argument("--no-peak", action="store_true", help="skip the (slow on CPU) profiler peak measurement")
     parser.add_argument("--output", default="outputs/bench_trevsnn_memory.json")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                        help="summarise the rows of earlier runs (e.g. settings or T measured in separate processes) "
+                        "instead of measuring")
     args = parser.parse_args(argv)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
     rows = []
-    print("| setting | T | mode | params | saved MB | peak MB | step s |\n|---|---|---|---|---|---|---|")
-    for setting in args.settings:
+    print("| setting | T | mode | params | activations MB | weight-derived MB | peak MB | step s |\n"
+          "|---|---|---|---|---|---|---|---|", flush=True)
+    if args.merge:
+        rows = [row for path in args.merge for row in json.loads(path.read_text())["rows"]]
+        args.settings = list(dict.fromkeys(row["setting"] for row in rows))
+        args.columns = sorted({row["columns"] for row in rows})
+        for row in rows:
+            _print_row(row)
+    for setting in args.settings if not args.merge else []:
         preset, size = SETTINGS[setting]
         torch.manual_seed(0)
         pixel_values = torch.randn(BATCH_SIZE, 3, size, size, device=device)
@@ -230,11 +293,15 @@ def main(argv=None) -> dict:
                        "columns": columns, "mode": mode, **measure(model, pixel_values, labels, device, args.repeats, not args.no_peak)}
                 del model
                 rows.append(row)
-                print(f"| {preset} {size}px | {columns} | {mode} | {row['parameters'] / 1e6:.1f} M | {row['saved_mb']:.1f} "
-                      f"| {_format_mb(row['peak_mb'])} | {row['step_s']:.2f} |", flush=True)
+                # Written after every row, so a long run that is stopped keeps what it measured.
+                output.write_text(json.dumps({"device": str(device), "rows": rows, "complete": False}, indent=2))
+                _print_row(row)
 
     def get(setting, columns, mode, key):
         return next((r[key] for r in rows if (r["setting"], r["columns"], r["mode"]) == (setting, columns, mode)), None)
+
+    def retained(setting, columns, mode):
+        return get(setting, columns, mode, "saved_mb") + get(setting, columns, mode, "weight_derived_mb")
 
     checks = {}
     for setting in args.settings:
@@ -242,11 +309,16 @@ def main(argv=None) -> dict:
         summary = {}
         if rev4 and plain4:
             summary["saved_ratio_plain_T4"] = plain4 / rev4
+            summary["retained_ratio_plain_T4"] = retained(setting, 4, "plain") / retained(setting, 4, "reversible")
             summary["step_time_ratio_T4"] = get(setting, 4, "reversible", "step_s") / get(setting, 4, "plain", "step_s")
         if rev4 and bptt4:
             summary["saved_ratio_bptt_T4"] = bptt4 / rev4
-        col = sorted(args.columns)
-        if len(col) > 1 and all(get(setting, c, m, "saved_mb") is not None for c in col[:2] for m in ("reversible", "plain")):
+            summary["retained_ratio_bptt_T4"] = retained(setting, 4, "bptt") / retained(setting, 4, "reversible")
+        if get(setting, 4, "reversible", "peak_mb") and get(setting, 4, "plain", "peak_mb"):
+            summary["peak_ratio_plain_T4"] = get(setting, 4, "plain", "peak_mb") / get(setting, 4, "reversible", "peak_mb")
+        # Growth per column over the whole measured range of T.
+        col = [min(args.columns), max(args.columns)]
+        if col[1] > col[0] and all(get(setting, c, m, "saved_mb") is not None for c in col for m in ("reversible", "plain")):
             per_rev = (get(setting, col[1], "reversible", "saved_mb") - get(setting, col[0], "reversible", "saved_mb")) / (col[1] - col[0])
             per_plain = (get(setting, col[1], "plain", "saved_mb") - get(setting, col[0], "plain", "saved_mb")) / (col[1] - col[0])
             summary["saved_mb_per_column_reversible"] = per_rev
@@ -261,10 +333,9 @@ def main(argv=None) -> dict:
     if energy:
         print(f"energy trevsnn-small 224px: {energy['energy_mj']:.2f} mJ (MAC {energy['mac_energy_mj']:.2f}, "
               f"AC {energy['ac_energy_mj']:.2f}; paper 2.8 mJ)")
-    result = {"device": str(device), "torch_threads": torch.get_num_threads(), "rows": rows, "summary": checks,
-              "energy": energy}
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(result, indent=2))
+    result = {"device": str(device), "torch_threads": torch.get_num_threads(), "repeats": args.repeats,
+              "load_average_end": os.getloadavg(), "rows": rows, "summary": checks, "energy": energy}
+    output.write_text(json.dumps({**result, "complete": True}, indent=2))
     return result
 
 
