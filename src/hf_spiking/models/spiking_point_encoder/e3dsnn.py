@@ -2,7 +2,8 @@
 
 Voxelisation -> stem (3 submanifold k3 convs with BatchNorm, integer spikes between them) -> 4 stages (spike, k2 s2
 sparse conv, BatchNorm, then residual blocks) -> per-site linear layer (the official 1x1 submanifold conv) -> mean
-over each cloud's active sites (computed as the mean, then the linear layer: the same result, one row per cloud). Spikes are SVL's stateless integer multi-spikes in {0..D} (D = ``max_level`` = 4).
+over each cloud's active sites (computed as the mean, then the linear layer: the same result, one row per cloud).
+Spikes are SVL's stateless integer multi-spikes in {0..D} (D = ``max_level`` = 4).
 
 Voxelisation follows the official code by default: coordinates are truncated offsets from the minimum over the whole
 batch (so one cloud's grid phase depends on the others in its batch) and every point becomes its own site, duplicates

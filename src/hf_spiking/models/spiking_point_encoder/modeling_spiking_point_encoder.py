@@ -463,8 +463,8 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
     @torch.no_grad()
     def fold_final_layer(self) -> "SpikingPointEncoderForZeroShotClassification":
         """E-3DSNN only: merges the final per-site linear layer (the official 1x1 conv, W_f, b_f), the per-cloud mean
-        pool and the folded class matrix W into one layer with weight ``W W_f`` and bias ``W b_f`` (applied to the pooled
-        last-stage features).
+        pool and the folded class matrix W into one layer with weight ``W W_f`` and bias ``W b_f`` (applied to the
+        pooled last-stage features).
 
         All three are linear, so the class scores equal ``W f`` of the unfolded model (f = pooled embedding) and the
         1280-wide real-valued layer disappears. Scores are then no longer divided by ``|f|`` (which would need f):
