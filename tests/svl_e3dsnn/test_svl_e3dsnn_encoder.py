@@ -9,6 +9,7 @@ from safetensors.torch import load_file
 from hf_spiking.models.spiking_point_encoder.e3dsnn import (
     E3DSNN_VARIANTS,
     E3DSNNEncoder,
+    batch_norm_sites,
     convert_e3dsnn_state_dict,
     voxelize_points,
 )
@@ -212,3 +213,16 @@ def test_bad_configs_raise():
         E3DSNNEncoder(tiny_config(in_channels=2))
     with pytest.raises(ValueError, match="backend"):
         E3DSNNEncoder(tiny_config(sparse_conv_backend="minkowski"))
+
+
+def test_eval_batch_norm_of_sites_equals_batch_norm():
+    norm = torch.nn.BatchNorm1d(5, eps=1e-3)
+    with torch.no_grad():
+        norm.running_mean.uniform_(-1, 1), norm.running_var.uniform_(0.1, 2), norm.weight.normal_(), norm.bias.normal_()
+    features = torch.randn(37, 5)
+    torch.testing.assert_close(batch_norm_sites(norm.eval(), features), norm(features))
+    norm.train()
+    running_mean = norm.running_mean.clone()
+    torch.testing.assert_close(batch_norm_sites(norm, features), torch.nn.functional.batch_norm(
+        features, None, None, norm.weight, norm.bias, training=True, eps=norm.eps))
+    assert not torch.equal(norm.running_mean, running_mean)  # training mode still updates the statistics
