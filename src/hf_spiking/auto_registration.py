@@ -12,7 +12,8 @@ registers its own models instead: by name.
   those modules is executed (or at once, if it already was). Adding names imports nothing, so the hook cannot re-enter
   a half-imported module.
 * Pipelines are registered with ``PIPELINE_REGISTRY`` when ``transformers.pipelines`` is imported, which is the first
-  thing ``pipeline(...)`` does.
+  thing ``pipeline(...)`` does. That needs the pipeline class, whose module itself imports ``transformers.pipelines``:
+  when that import is what fired the hook, registration waits until the pipeline module has finished importing.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class PipelineRegistration:
     """A custom pipeline task, registered with ``PIPELINE_REGISTRY`` once ``transformers.pipelines`` is imported."""
 
     task: str
-    pipeline_class: str  # "package.module:ClassName"
+    pipeline_class: str  # "package.module:ClassName", the module that defines the class
     pt_model: str = "AutoModel"
     type: str = "multimodal"
 
@@ -93,18 +94,28 @@ def _add_reverse_config_names(registrations: tuple[ModelTypeRegistration, ...]) 
                     value._reverse_config_mapping[registration.auto_classes["AutoConfig"]] = registration.model_type
 
 
-def _register_pipelines(pipelines: tuple[PipelineRegistration, ...], pipelines_module: ModuleType) -> None:
-    from transformers.models.auto import modeling_auto
+def _register_pipeline_once_both_are_imported(registration: PipelineRegistration) -> None:
+    module_name, class_name = registration.pipeline_class.split(":")
 
-    for registration in pipelines:
-        module_name, class_name = registration.pipeline_class.split(":")
-        pipeline_class = getattr(importlib.import_module(module_name), class_name)
-        pipelines_module.PIPELINE_REGISTRY.register_pipeline(
+    def register(pipeline_module: ModuleType) -> None:
+        from transformers.models.auto import modeling_auto
+        from transformers.pipelines import PIPELINE_REGISTRY
+
+        PIPELINE_REGISTRY.register_pipeline(
             registration.task,
-            pipeline_class=pipeline_class,
+            pipeline_class=getattr(pipeline_module, class_name),
             pt_model=getattr(modeling_auto, registration.pt_model),
             type=registration.type,
         )
+
+    def import_pipeline_module(transformers_pipelines: ModuleType) -> None:
+        # Absent: import it now (its own hook then registers). Present: it is still being imported (it is what
+        # imported transformers.pipelines) and registers when it is done.
+        if module_name not in sys.modules:
+            importlib.import_module(module_name)
+
+    when_imported(module_name, register)
+    when_imported("transformers.pipelines", import_pipeline_module)
 
 
 class _PostImportHooks(importlib.abc.MetaPathFinder):
@@ -172,8 +183,8 @@ def register_lazily(
         sys.modules[alias] = importlib.import_module(registration.package)
     for module_name in sorted({module for module, _ in AUTO_CLASS_NAME_TABLES.values()}):
         when_imported(f"{_AUTO_PACKAGE}.{module_name}", lambda module: _add_names(model_types, module))
-    if pipelines:
-        when_imported("transformers.pipelines", lambda module: _register_pipelines(pipelines, module))
+    for registration in pipelines:
+        _register_pipeline_once_both_are_imported(registration)
 
 
 __all__ = ["AUTO_CLASS_NAME_TABLES", "ModelTypeRegistration", "PipelineRegistration", "register_lazily", "when_imported"]

@@ -112,6 +112,17 @@ def test_registration_while_a_family_module_is_being_imported():
     assert out.strip() == "True"
 
 
+def test_pipeline_registration_when_the_pipeline_module_is_imported_first():
+    # The pipeline module imports transformers.pipelines, whose hook must wait for the class to exist.
+    out = _run(
+        "import hf_spiking\n"
+        "from hf_spiking.pipelines.video_question_answering import VideoQuestionAnsweringPipeline\n"
+        "from transformers.pipelines import PIPELINE_REGISTRY\n"
+        "print(PIPELINE_REGISTRY.check_task('video-question-answering')[1]['impl'] is VideoQuestionAnsweringPipeline)\n"
+    )
+    assert out.strip() == "True"
+
+
 def test_package_attributes_are_lazy_and_complete():
     for family in family_modules():
         for name in family.__all__:

@@ -16,7 +16,7 @@ _EXPORTS = {
     "SpikingPointEncoderModel": ".modeling_spiking_point_encoder",
     "SpikingPointEncoderPreTrainedModel": ".modeling_spiking_point_encoder",
     "SpikingPointProcessor": ".processing_spiking_point_encoder",
-    "ZeroShot3DClassificationPipeline": "...pipelines.zero_shot_3d_classification",
+    "ZeroShot3DClassificationPipeline": ".pipeline_spiking_point_encoder",
 }
 
 MODEL_TYPES = (
@@ -35,7 +35,7 @@ MODEL_TYPES = (
 PIPELINES = (
     PipelineRegistration(
         task="zero-shot-3d-classification",
-        pipeline_class="hf_spiking.pipelines.zero_shot_3d_classification:ZeroShot3DClassificationPipeline",
+        pipeline_class=f"{__name__}.pipeline_spiking_point_encoder:ZeroShot3DClassificationPipeline",
     ),
 )
 
