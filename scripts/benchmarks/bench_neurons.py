@@ -146,6 +146,7 @@ def main(argv=None) -> dict:
     )
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()  # eager suffers more than compiled code from a busy machine: record how busy
     torch.manual_seed(0)
     x = torch.randn(*args.shape) * 1.5
     grad_out = torch.randn(*args.shape)
@@ -171,6 +172,7 @@ def main(argv=None) -> dict:
         "torch_threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
+        "load_average_1_5_15_min": {"before": load_before, "after": os.getloadavg()},
         "rows": rows,
     }
     print(format_table(report))
@@ -203,7 +205,10 @@ def format_table(report: dict) -> str:
         f"{'neuron':30s} {'mode':9s} {'fwd s':>8s} {'fwd+bwd s':>10s} "
         f"{'fwd x SJ':>9s} {'f+b x SJ':>9s} {'fwd x own':>10s} {'f+b x own':>10s}"
     )
-    lines = [f"input {report['shape']} fp32, median of {report['repeats']}, {report['torch_threads']} threads", header]
+    load = report["load_average_1_5_15_min"]
+    setting = f"input {report['shape']} fp32, median of {report['repeats']}, {report['torch_threads']} threads"
+    load_text = f"1-min load average {load['before'][0]:.2f} before / {load['after'][0]:.2f} after"
+    lines = [f"{setting}, {load_text}", header]
     lines.append("-" * len(header))
 
     def fmt(value, spec):
