@@ -204,7 +204,8 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
         result["peak_mb"] = peak_step_memory(step, device) / MB
     else:
         result["peak_mb"] = None
-        step()
+        if repeats:
+            step()
     result["parameter_mb"] = sum(p.numel() * p.element_size() for p in model.parameters()) / MB
     times = []
     for _ in range(repeats):
@@ -215,11 +216,45 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         times.append(time.perf_counter() - start)
-    result["step_s"] = statistics.median(times)
+    result["step_s"] = statistics.median(times) if times else None
     result["load_average"] = os.getloadavg()[0]
     result["parameters"] = sum(p.numel() for p in model.parameters())
     model.to("cpu")
     return result
+
+
+def interleaved_step_times(preset: str, columns: int, pixel_values, labels, device, repeats: int) -> dict:
+    """Reversible and plain steps timed alternately (after one warm-up step each), so that a changing load on a
+    shared machine affects both alike; returns the median of each and the median of the per-pair ratios."""
+    models = {}
+    for mode in ("reversible", "plain"):
+        torch.manual_seed(0)
+        models[mode] = hf_spiking.create_model(preset, num_columns=columns, reversible=mode == "reversible").to(device).train()
+
+    def step(model):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        model(pixel_values, labels=labels).loss.backward()
+        model.zero_grad(set_to_none=True)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return time.perf_counter() - start
+
+    for model in models.values():
+        step(model)
+    pairs = [(step(models["reversible"]), step(models["plain"])) for _ in range(repeats)]
+    return {
+        "reversible_s": statistics.median(r for r, _ in pairs),
+        "plain_s": statistics.median(p for _, p in pairs),
+        "ratio": statistics.median(r / p for r, p in pairs),
+        "pairs": pairs,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def _format_s(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _format_mb(value) -> str:
@@ -247,7 +282,7 @@ def energy_row(device) -> dict | None:
 
 def _print_row(row: dict) -> None:
     print(f"| {row['preset']} {row['image_size']}px | {row['columns']} | {row['mode']} | {row['parameters'] / 1e6:.1f} M "
-          f"| {row['saved_mb']:.2f} | {row['weight_derived_mb']:.2f} | {_format_mb(row['peak_mb'])} | {row['step_s']:.2f} |",
+          f"| {row['saved_mb']:.2f} | {row['weight_derived_mb']:.2f} | {_format_mb(row['peak_mb'])} | {_format_s(row['step_s'])} |",
           flush=True)
 
 
@@ -256,10 +291,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--columns", nargs="+", type=int, default=[4, 8, 16])
     parser.add_argument("--modes", nargs="+", default=["reversible", "plain", "bptt"], choices=["reversible", "plain", "bptt"])
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2, help="timed steps (0 with --no-peak: saved bytes only)")
     parser.add_argument("--no-energy", action="store_true")
     parser.add_argument("--no-peak", action="store_true", help="skip the (slow on CPU) profiler peak measurement")
     parser.add_argument("--output", default="outputs/bench_trevsnn_memory.json")
+    parser.add_argument("--interleave", type=int, default=0, metavar="N",
+                        help="only time N alternating reversible/plain step pairs per setting and T (no memory)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
                         help="summarise the rows of earlier runs (e.g. settings or T measured in separate processes) "
                         "instead of measuring")
@@ -268,11 +305,29 @@ def main(argv=None) -> dict:
 
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    if args.interleave:
+        timings = []
+        for setting in args.settings:
+            preset, size = SETTINGS[setting]
+            torch.manual_seed(0)
+            pixel_values = torch.randn(BATCH_SIZE, 3, size, size, device=device)
+            labels = torch.randint(0, 1000, (BATCH_SIZE,), device=device)
+            for columns in args.columns:
+                timing = {"setting": setting, "preset": preset, "image_size": size, "columns": columns,
+                          **interleaved_step_times(preset, columns, pixel_values, labels, device, args.interleave)}
+                timings.append(timing)
+                print(f"{preset} {size}px T = {columns}: reversible {timing['reversible_s']:.2f} s, plain "
+                      f"{timing['plain_s']:.2f} s, ratio {timing['ratio']:.2f} (load {timing['load_average']:.1f})",
+                      flush=True)
+                output.write_text(json.dumps({"device": str(device), "interleaved_timing": timings}, indent=2))
+        return {"interleaved_timing": timings}
     rows = []
     print("| setting | T | mode | params | activations MB | weight-derived MB | peak MB | step s |\n"
           "|---|---|---|---|---|---|---|---|", flush=True)
     if args.merge:
-        rows = [row for path in args.merge for row in json.loads(path.read_text())["rows"]]
+        merged = [json.loads(path.read_text()) for path in args.merge]
+        rows = [row for run in merged for row in run.get("rows", [])]
+        timings = [timing for run in merged for timing in run.get("interleaved_timing", [])]
         args.settings = list(dict.fromkeys(row["setting"] for row in rows))
         args.columns = sorted({row["columns"] for row in rows})
         for row in rows:
@@ -310,7 +365,8 @@ def main(argv=None) -> dict:
         if rev4 and plain4:
             summary["saved_ratio_plain_T4"] = plain4 / rev4
             summary["retained_ratio_plain_T4"] = retained(setting, 4, "plain") / retained(setting, 4, "reversible")
-            summary["step_time_ratio_T4"] = get(setting, 4, "reversible", "step_s") / get(setting, 4, "plain", "step_s")
+            if get(setting, 4, "reversible", "step_s") and get(setting, 4, "plain", "step_s"):
+                summary["step_time_ratio_T4"] = get(setting, 4, "reversible", "step_s") / get(setting, 4, "plain", "step_s")
         if rev4 and bptt4:
             summary["saved_ratio_bptt_T4"] = bptt4 / rev4
             summary["retained_ratio_bptt_T4"] = retained(setting, 4, "bptt") / retained(setting, 4, "reversible")
@@ -335,6 +391,9 @@ def main(argv=None) -> dict:
               f"AC {energy['ac_energy_mj']:.2f}; paper 2.8 mJ)")
     result = {"device": str(device), "torch_threads": torch.get_num_threads(), "repeats": args.repeats,
               "load_average_end": os.getloadavg(), "rows": rows, "summary": checks, "energy": energy}
+    if args.merge:
+        result["merged_from"] = [str(path) for path in args.merge]
+        result["interleaved_timing"] = timings
     output.write_text(json.dumps({**result, "complete": True}, indent=2))
     return result
 
