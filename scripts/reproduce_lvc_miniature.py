@@ -2,7 +2,7 @@
 """LVC in miniature: image VLM from scratch -> align-only LVC training on short videos -> long-video evaluation at an
 equal language-model token budget (sparse vs LVC vs LVC without alignment vs mean pooling).
 
-    python scripts/reproduce_lvc_miniature.py --output-dir runs/lvc_miniature            # full protocol
+    python scripts/reproduce_lvc_miniature.py --output-dir runs/lvc_miniature            # full protocol, ~30-60 min
     python scripts/reproduce_lvc_miniature.py --quick --output-dir runs/lvc_quick        # smoke run, a few minutes
     accelerate launch --num_processes 1 scripts/reproduce_lvc_miniature.py --quick --output-dir runs/lvc_quick
 
@@ -38,7 +38,9 @@ def main(argv=None) -> dict:
         help="share of each stage-1 batch trained on captions instead of questions (default 0.5)",
     )
     parser.add_argument(
-        "--budgets", default=None, help="comma-separated MxW budgets to evaluate, e.g. 64x8,64x4,128x8 (default 64x8)"
+        "--budgets", default=None,
+        help="comma-separated MxW budgets to evaluate, e.g. 64x8,64x4 (full preset: 64x8,64x4,128x8; --quick: "
+        "64x8); a rerun with other budgets reuses the trained stages",
     )
     args = parser.parse_args(argv)
 

@@ -2,7 +2,7 @@
 
 Three stages, each cached in the output folder so that a rerun resumes where it stopped:
 
-1. **Image VLM.** A tiny native-transformers ``InternVLForConditionalGeneration`` (ViT on 32 x 32 frames with 4 x 4
+1. **Image VLM.** A tiny native-transformers ``InternVLForConditionalGeneration`` (ViT on 32 x 32 frames with 8 x 8
    patches, pixel shuffle, MLP projector, Qwen2 language model, the offline word tokenizer) trained from scratch, every
    weight trainable, on single-frame QA *and* on short multi-frame clips shown frame by frame (uncompressed, InternVL's
    ``Frame{i}: <img>...</img>`` layout). The clips are needed because the image QA never contains the video words
@@ -549,34 +549,30 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
 
 
 def plot_results(results: dict, path: Path) -> None:
-    """Overall long-video accuracy (95 % CI) against the number of frames each method samples, one marker per
-    budget, labelled with the language model's pseudo-frame budget."""
+    """Overall long-video accuracy (95 % CI) of every method, grouped by budget (M, w): one bar per method."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    budgets = list(results["long_videos"].values())
     figure, axis = plt.subplots(figsize=(7, 4.5), dpi=100)
-    markers = dict(zip(METHODS, ("o", "s", "^", "D")))
-    for method in METHODS:
-        points = sorted(
-            (entry["methods"][method]["frames_sampled"], entry["methods"][method]["overall"], entry["pseudo_frames"])
-            for entry in results["long_videos"].values()
-        )
-        frames = [point[0] for point in points]
-        accuracy = [point[1]["accuracy"] for point in points]
-        errors = [[a - p[1]["ci95"][0] for a, p in zip(accuracy, points)],
-                  [p[1]["ci95"][1] - a for a, p in zip(accuracy, points)]]  # fmt: skip
-        axis.errorbar(frames, accuracy, yerr=errors, marker=markers[method], capsize=3, label=METHOD_LABELS[method])
-        for x, y, point in zip(frames, accuracy, points):
-            axis.annotate(f"{point[2]} LM frames", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    width = 0.8 / len(METHODS)
+    for offset, method in enumerate(METHODS):
+        overall = [entry["methods"][method]["overall"] for entry in budgets]
+        accuracy = np.array([stats["accuracy"] for stats in overall])
+        errors = [accuracy - [stats["ci95"][0] for stats in overall], [stats["ci95"][1] for stats in overall] - accuracy]
+        positions = np.arange(len(budgets)) + (offset - (len(METHODS) - 1) / 2) * width
+        axis.bar(positions, accuracy, width, yerr=errors, capsize=3, label=METHOD_LABELS[method])
     axis.axhline(0.25, color="grey", linestyle=":", linewidth=1, label="chance (4 options)")
-    axis.set_xscale("log", base=2)
-    axis.set_xlabel("frames sampled from the 256-frame video")
+    axis.set_xticks(
+        np.arange(len(budgets)),
+        [f"M = {entry['num_frames']}, w = {entry['window']}\n{entry['pseudo_frames']} LM frames" for entry in budgets],
+    )
     axis.set_ylabel("multiple-choice accuracy (95 % CI)")
     axis.set_ylim(0, 1)
-    axis.set_title("LVC in miniature: long synthetic videos, equal language-model token budget", fontsize=9)
-    axis.legend(fontsize=7, loc="lower right")
+    axis.set_title("LVC in miniature: 256-frame synthetic videos, equal language-model token budget", fontsize=9)
+    axis.legend(fontsize=7, loc="upper right")
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
