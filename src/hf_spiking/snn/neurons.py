@@ -135,7 +135,7 @@ class _MultiStepLIF(torch.autograd.Function):
         tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = ctx.settings
         buffers = _StepBuffers(h_seq)
         grad_x = buffers.sequence()
-        sg_buffer, not_fired_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(4))
+        sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
         for t in range(h_seq.shape[0] - 1, -1, -1):
             h = h_seq[t]
@@ -144,14 +144,13 @@ class _MultiStepLIF(torch.autograd.Function):
             if v_reset is None:
                 reset_grad = None if detach_reset else torch.mul(sg, -v_threshold, out=reset_grad_buffer).add_(1)
             else:
-                # 1 - S as heaviside(v_th - H) (float, not a bool mask: see _straight_through_window)
-                reset_grad = not_fired = torch.heaviside(
-                    torch.neg(h, out=not_fired_buffer).add_(v_threshold), h.new_tensor(0.0), out=not_fired_buffer
-                )
-                if not detach_reset:
-                    reset_grad = torch.neg(h, out=reset_grad_buffer).add_(v_reset).mul_(sg).add_(not_fired)
+                not_fired = torch.lt(h, v_threshold)  # 1 - S
+                if detach_reset:
+                    reset_grad = _assign(reset_grad_buffer, not_fired, h)
+                else:
+                    reset_grad = torch.sub(v_reset, h, out=reset_grad_buffer).mul_(sg).add_(not_fired)
             grad_h = torch.mul(grad_spikes[t], sg, out=sg)
-            grad_h = grad_h.add_(carry if reset_grad is None else carry.mul_(reset_grad))
+            grad_h = grad_h.add_(carry) if reset_grad is None else grad_h.addcmul_(carry, reset_grad)
             if decay_input:
                 grad_x[t] = torch.div(grad_h, tau, out=buffers.slot(grad_x, t))
                 carry = torch.sub(grad_h, grad_x[t], out=carry_buffer)
