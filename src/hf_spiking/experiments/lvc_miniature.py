@@ -322,10 +322,6 @@ def load_lvc(checkpoint: Path, num_frames: int, window_size: int, compression_mo
 def score_questions(model, processor, items) -> list[dict]:
     """``items`` yields ``(frames [M, H, W, 3], example)``; each is answered by the option with the highest
     log-likelihood (``score_options``, the video-question-answering pipeline's multiple-choice helper)."""
-    # transformers' pipelines first: importing hf_spiking's pipeline module first re-enters it half-initialised
-    # through the lazy Auto*/pipeline registration hook (circular import).
-    import transformers.pipelines  # noqa: F401
-
     from ..pipelines.video_question_answering import score_options
 
     records = []
