@@ -12,6 +12,11 @@ Pairs compared (same dynamics within each pair):
 
 Targets: ours eager fwd+bwd at least as fast as spikingjelly eager (ratio >= 1), ours compiled >= 4x ours eager.
 
+Every call writes fresh [T, ...] tensors (64 MB each at the default shape), and on a VM the page faults of fresh
+memory can cost more than the arithmetic, by an amount that varies with the machine's state. Compiled kernels are
+memory-bound and suffer most. ``THP_MEM_ALLOC_ENABLE=1`` (read by torch at start-up) makes torch's CPU allocator ask
+for transparent huge pages, which removes most of that cost for every row alike; the JSON records whether it was set.
+
     python scripts/benchmarks/bench_neurons.py [--output outputs/bench_neurons.json] [--shape 4 32 128 32 32]
         [--only I-LIF]   (neuron families: LIF, I-LIF, Leaky)
 """
@@ -173,6 +178,7 @@ def main(argv=None) -> dict:
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
         "load_average_1_5_15_min": {"before": load_before, "after": os.getloadavg()},
+        "huge_page_allocations": os.environ.get("THP_MEM_ALLOC_ENABLE") == "1",
         "rows": rows,
     }
     print(format_table(report))
@@ -207,6 +213,8 @@ def format_table(report: dict) -> str:
     )
     load = report["load_average_1_5_15_min"]
     setting = f"input {report['shape']} fp32, median of {report['repeats']}, {report['torch_threads']} threads"
+    if report["huge_page_allocations"]:
+        setting += ", THP_MEM_ALLOC_ENABLE=1"
     load_text = f"1-min load average {load['before'][0]:.2f} before / {load['after'][0]:.2f} after"
     lines = [f"{setting}, {load_text}", header]
     lines.append("-" * len(header))
