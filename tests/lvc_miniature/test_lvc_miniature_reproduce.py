@@ -71,6 +71,21 @@ def test_rerun_resumes_from_the_cached_stages(smoke_run):
     assert list(other["long_videos"]) == ["M8_w2"] and other["long_videos"]["M8_w2"]["pseudo_frames"] == 4
 
 
+def test_temperature_is_chosen_on_validation_videos_disjoint_from_the_test_questions(smoke_run):
+    output, _ = smoke_run
+    selection = load_script().main(["--smoke", "--output-dir", str(output), "--select-temperature"])
+    accuracies = {t: summary["overall"]["accuracy"] for t, summary in selection["candidates"].items()}
+    assert list(accuracies) == ["1", "0.3", "0.1", "0.03"]
+    assert accuracies[f"{selection['chosen']:g}"] == max(accuracies.values())
+    assert selection["validation_seed"] == lm.VALIDATION_SEED != lm.TRAIN_SEED
+    for temperature in (0.3, 0.03):
+        checkpoint = output / "temperature_selection" / f"temperature_{temperature:g}"
+        assert json.loads((checkpoint / "alignment.json").read_text())["trainable_parameters"] > 0
+        assert lm.load_lvc(checkpoint, 16, 4, temperature=temperature).compressor.temperature == temperature
+    validation = sv.generate_video_example(0, seed=lm.VALIDATION_SEED)
+    assert validation["event_spans"] != sv.generate_video_example(0, seed=lm.TRAIN_SEED)["event_spans"]
+
+
 def test_training_pixels_match_the_image_processor():
     frames = sv.render_frames(sv.generate_video_example(0), [0, 100, 200])
     processed = lm.build_image_processor()(images=list(frames), return_tensors="pt")["pixel_values"]
@@ -103,6 +118,8 @@ def test_sparse_method_sees_the_same_language_model_budget():
 def test_bad_settings_raise():
     with pytest.raises(ValueError, match="w >= 1 dividing M"):
         lm.settings_for("smoke", budgets=((10, 4),)).validate()
+    with pytest.raises(ValueError, match="query_temperature must be > 0"):
+        lm.settings_for("smoke", query_temperature=0.0).validate()
     with pytest.raises(ValueError, match="unknown preset"):
         lm.settings_for("huge")
     with pytest.raises(ValueError, match="64x8"):
