@@ -103,41 +103,35 @@ class _MultiStepLIF(torch.autograd.Function):
     Fire:    S[t] = heaviside(H[t] - v_threshold)
     Reset:   hard  V[t] = v_reset where S[t] else H[t];  soft  V[t] = H[t] - v_threshold * S[t]
     The surrogate replaces dS/dH; ``detach_reset`` drops the reset's dependence on S in the backward pass.
+
+    Eager, the forward's potentials H are saved for the backward. Compiled, only the input is saved and the backward
+    recomputes H (as ``_MultiStepIntegerLIF`` does, for the same reason).
     """
 
     @staticmethod
     def forward(x_seq, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate):
         buffers = _StepBuffers(x_seq)
-        spikes, h_seq = buffers.sequence(), buffers.sequence()
-        v = torch.full_like(x_seq[0], 0.0 if v_reset is None else v_reset)
-        v_next = buffers.scratch()
-        reset_value = v.new_tensor(0.0 if v_reset is None else v_reset)
-        for t in range(x_seq.shape[0]):
-            h = h_seq[t] = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.slot(h_seq, t))
-            fired = torch.ge(h, v_threshold)
-            s = spikes[t] = _assign(buffers.slot(spikes, t), fired, h)
-            if v_reset is None:
-                v = torch.sub(h, s, alpha=v_threshold, out=v_next)  # S is 0 or 1: exact
-            else:
-                v = torch.where(fired, reset_value, h, out=v_next)
+        spikes, h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers)
         return buffers.stacked(spikes), buffers.stacked(h_seq)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        _, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = inputs
-        ctx.save_for_backward(output[1])
+        x_seq, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = inputs
+        ctx.recompute = torch.compiler.is_compiling()
+        ctx.save_for_backward(x_seq if ctx.recompute else output[1])
         ctx.settings = (tau, v_threshold, v_reset, decay_input, detach_reset, surrogate)
         ctx.mark_non_differentiable(output[1])
 
     @staticmethod
     def backward(ctx, grad_spikes, _grad_potentials):
-        (h_seq,) = ctx.saved_tensors
+        (saved,) = ctx.saved_tensors
         tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = ctx.settings
-        buffers = _StepBuffers(h_seq)
+        buffers = _StepBuffers(saved)
+        h_seq = _lif_steps(saved, tau, v_threshold, v_reset, decay_input, buffers)[1] if ctx.recompute else saved
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
-        for t in range(h_seq.shape[0] - 1, -1, -1):
+        for t in range(len(h_seq) - 1, -1, -1):
             h = h_seq[t]
             sg = surrogate.derivative_(torch.sub(h, v_threshold, out=sg_buffer))
             # dV[t]/dH[t]: soft 1 - v_th * sg (1 when detached); hard (1 - S) + (v_reset - H) * sg (1 - S when detached)
@@ -158,6 +152,23 @@ class _MultiStepLIF(torch.autograd.Function):
                 grad_x[t] = _assign(buffers.slot(grad_x, t), grad_h, grad_h)
                 carry = torch.sub(grad_h, torch.div(grad_h, tau, out=carry_buffer), out=carry_buffer)
         return buffers.stacked(grad_x), None, None, None, None, None, None
+
+
+def _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers: _StepBuffers):
+    """The LIF charge, fire and reset loop: the per-step spikes S and potentials H, as ``buffers`` sequences."""
+    spikes, h_seq = buffers.sequence(), buffers.sequence()
+    v = torch.full_like(x_seq[0], 0.0 if v_reset is None else v_reset)
+    v_next = buffers.scratch()
+    reset_value = v.new_tensor(0.0 if v_reset is None else v_reset)
+    for t in range(x_seq.shape[0]):
+        h = h_seq[t] = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.slot(h_seq, t))
+        fired = torch.ge(h, v_threshold)
+        s = spikes[t] = _assign(buffers.slot(spikes, t), fired, h)
+        if v_reset is None:
+            v = torch.sub(h, s, alpha=v_threshold, out=v_next)  # S is 0 or 1: exact
+        else:
+            v = torch.where(fired, reset_value, h, out=v_next)
+    return spikes, h_seq
 
 
 def _lif_charge(v, x, tau, v_reset, decay_input, out):
@@ -217,10 +228,11 @@ class LIFNeuron(nn.Module):
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         _check_time_major(x_seq, "LIFNeuron")
-        spikes, _ = _MultiStepLIF.apply(
-            x_seq, self.tau, self.v_threshold, self.v_reset, self.decay_input, self.detach_reset, self.surrogate
-        )
-        return spikes
+        args = (x_seq, self.tau, self.v_threshold, self.v_reset, self.decay_input, self.detach_reset, self.surrogate)
+        if not torch.compiler.is_compiling():
+            return _MultiStepLIF.apply(*args)[0]
+        # Compiled: the backward recomputes from the input (see IntegerLIFNeuron.forward).
+        return checkpoint(_MultiStepLIF.apply, *args, use_reentrant=False)[0]
 
     def extra_repr(self) -> str:
         reset = "soft" if self.v_reset is None else f"hard(v_reset={self.v_reset})"
