@@ -59,7 +59,6 @@ def test_save_load_with_auto_classes(saved_model_dir):
 
 
 def test_image_processor_matches_the_official_eval_transform():
-    from transformers import AutoImageProcessor
 
     processor = TRevSNNImageProcessor()
     image = _image(size=(300, 400))

@@ -499,7 +499,7 @@ def generate_image_example(
         "objects": objects,
     }  # fmt: skip
     target = int(rng.integers(count))
-    color, shape, position = colors[target], shapes[target], POSITIONS[quadrants[target]]
+    color, shape = colors[target], shapes[target]
     if question_type == "color":
         question = QUESTION_TEMPLATES["image_color"].format(shape=shape)
         options, answer_index = _shuffled_options(rng, color, tuple(COLORS), colors)

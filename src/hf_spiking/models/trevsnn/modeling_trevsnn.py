@@ -358,7 +358,7 @@ class TRevSNNReversibleColumn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, *grad_states):
         x, *new_states = ctx.saved_tensors
-        column, levels = ctx.column, ctx.column.levels
+        levels = ctx.column.levels
         x_needs_grad = ctx.needs_input_grad[1]
         x = x.detach().requires_grad_(x_needs_grad)
         # New states as graph leaves: each feeds the next level up as its bottom-up input.
