@@ -94,6 +94,30 @@ def _assign(out: torch.Tensor | None, value: torch.Tensor, like: torch.Tensor) -
     return value.to(like.dtype) if out is None else out.copy_(value)
 
 
+def _save_input_or_potentials(ctx, inputs, output) -> None:
+    """``setup_context`` of the multi-step neuron Functions, whose inputs are ``(x_seq, *settings)`` and outputs
+    ``(spikes, potentials)``. Eager, the potentials H are saved; compiled, only the input, and the backward recomputes
+    H (see :func:`_apply_multi_step`)."""
+    ctx.recompute = torch.compiler.is_compiling()
+    ctx.save_for_backward(inputs[0] if ctx.recompute else output[1])
+    ctx.settings = inputs[1:]
+    ctx.mark_non_differentiable(output[1])
+
+
+def _apply_multi_step(function: type[torch.autograd.Function], *args) -> torch.Tensor:
+    """Runs a multi-step neuron Function and returns its spikes.
+
+    Compiled, the Function runs under activation checkpointing, so the backward recomputes everything from the input:
+    recomputing costs a few register operations, while a saved ``[T, ...]`` tensor costs a fresh allocation, its page
+    faults and a write and a read of memory. (Without it the partitioner also saves I-LIF's per-step gradient windows
+    as bool masks, which Inductor's CPU code writes slowly.) Forward and backward then each become one fused loop over
+    T with nothing materialised per step.
+    """
+    if not torch.compiler.is_compiling():
+        return function.apply(*args)[0]
+    return checkpoint(function.apply, *args, use_reentrant=False)[0]
+
+
 class _MultiStepLIF(torch.autograd.Function):
     """Multi-step LIF with a hand-written backward that walks the time axis in reverse.
 
@@ -104,8 +128,8 @@ class _MultiStepLIF(torch.autograd.Function):
     Reset:   hard  V[t] = v_reset where S[t] else H[t];  soft  V[t] = H[t] - v_threshold * S[t]
     The surrogate replaces dS/dH; ``detach_reset`` drops the reset's dependence on S in the backward pass.
 
-    Eager, the forward's potentials H are saved for the backward. Compiled, only the input is saved and the backward
-    recomputes H (as ``_MultiStepIntegerLIF`` does, for the same reason).
+    Eager, the forward's potentials H are saved for the backward; compiled, the backward recomputes them from the
+    input (:func:`_save_input_or_potentials`).
     """
 
     @staticmethod
@@ -114,13 +138,7 @@ class _MultiStepLIF(torch.autograd.Function):
         spikes, h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers)
         return buffers.stacked(spikes), buffers.stacked(h_seq)
 
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        x_seq, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = inputs
-        ctx.recompute = torch.compiler.is_compiling()
-        ctx.save_for_backward(x_seq if ctx.recompute else output[1])
-        ctx.settings = (tau, v_threshold, v_reset, decay_input, detach_reset, surrogate)
-        ctx.mark_non_differentiable(output[1])
+    setup_context = staticmethod(_save_input_or_potentials)
 
     @staticmethod
     def backward(ctx, grad_spikes, _grad_potentials):
@@ -228,11 +246,10 @@ class LIFNeuron(nn.Module):
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         _check_time_major(x_seq, "LIFNeuron")
-        args = (x_seq, self.tau, self.v_threshold, self.v_reset, self.decay_input, self.detach_reset, self.surrogate)
-        if not torch.compiler.is_compiling():
-            return _MultiStepLIF.apply(*args)[0]
-        # Compiled: the backward recomputes from the input (see IntegerLIFNeuron.forward).
-        return checkpoint(_MultiStepLIF.apply, *args, use_reentrant=False)[0]
+        return _apply_multi_step(
+            _MultiStepLIF,
+            x_seq, self.tau, self.v_threshold, self.v_reset, self.decay_input, self.detach_reset, self.surrogate,
+        )
 
     def extra_repr(self) -> str:
         reset = "soft" if self.v_reset is None else f"hard(v_reset={self.v_reset})"
@@ -313,9 +330,8 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
     Backward: dC/dH = 1/v_th inside the straight-through window of H/v_th, else 0; dV/dH = 1 - v_th dC/dH
     (1 when ``detach_reset``).
 
-    Eager, the forward's potentials H are saved for the backward. Compiled, only the input is saved and the backward
-    recomputes H step by step (see :meth:`IntegerLIFNeuron.forward`): recomputing costs a few register operations,
-    while a saved ``[T, ...]`` tensor costs a fresh allocation, its page faults and a write and a read of memory.
+    Eager, the forward's potentials H are saved for the backward; compiled, the backward recomputes them from the
+    input (:func:`_save_input_or_potentials`).
     """
 
     @staticmethod
@@ -324,13 +340,7 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
         counts, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers)
         return buffers.stacked(counts), buffers.stacked(h_seq)
 
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        x_seq, max_level, tau, v_threshold, detach_reset, rounding, grad_window = inputs
-        ctx.recompute = torch.compiler.is_compiling()
-        ctx.save_for_backward(x_seq if ctx.recompute else output[1])
-        ctx.settings = (max_level, tau, v_threshold, detach_reset, rounding, grad_window)
-        ctx.mark_non_differentiable(output[1])
+    setup_context = staticmethod(_save_input_or_potentials)
 
     @staticmethod
     def backward(ctx, grad_counts, _grad_potentials):
@@ -433,13 +443,10 @@ class IntegerLIFNeuron(nn.Module):
 
     def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
         _check_time_major(x_seq, "IntegerLIFNeuron")
-        args = (x_seq, self.max_level, self.tau, self.v_threshold, self.detach_reset, self.rounding, self.grad_window)
-        if not torch.compiler.is_compiling():
-            return _MultiStepIntegerLIF.apply(*args)[0]
-        # Compiled, activation checkpointing makes the backward recompute everything from the input. Otherwise the
-        # partitioner saves the per-step gradient windows as bool masks, which Inductor's CPU code writes slowly; now
-        # the forward and the backward each become one fused loop over T with nothing materialised per step.
-        return checkpoint(_MultiStepIntegerLIF.apply, *args, use_reentrant=False)[0]
+        return _apply_multi_step(
+            _MultiStepIntegerLIF,
+            x_seq, self.max_level, self.tau, self.v_threshold, self.detach_reset, self.rounding, self.grad_window,
+        )
 
     def extra_repr(self) -> str:
         return (
