@@ -79,12 +79,14 @@ def _add_names(registrations: tuple[ModelTypeRegistration, ...], auto_module: Mo
             module_name, table_name = AUTO_CLASS_NAME_TABLES[auto_class]
             if module_name == short_name:
                 getattr(auto_module, table_name)[registration.model_type] = _name_table_entry(auto_class, class_name)
-    _add_reverse_config_names(registrations)
+    if short_name == AUTO_CLASS_NAME_TABLES["AutoConfig"][0]:
+        _add_reverse_config_names(registrations)
 
 
 def _add_reverse_config_names(registrations: tuple[ModelTypeRegistration, ...]) -> None:
-    # Every lazy Auto* mapping keeps its own config-class-name -> model-type index, built when it was created; those
-    # created before our config names were added must learn them too.
+    # Every lazy Auto* mapping keeps its own config-class-name -> model-type index, built when it was created from
+    # the config names; those created before ours were added (hf_spiking imported after them) must learn them too.
+    # Mappings created later read the config names, so this runs once, when they are added.
     for name, module in list(sys.modules.items()):
         if not name.startswith(_AUTO_PACKAGE + ".") or module is None:
             continue
