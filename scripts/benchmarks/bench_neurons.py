@@ -1,24 +1,30 @@
 """CPU speed of hf_spiking's multi-step neurons against spikingjelly 2.x and snnTorch, eager and torch.compile.
 
-Every configuration runs in this one process on the same input (default ``[T=4, 32, 128, 32, 32]`` fp32). Each
-figure is the median of ``--repeats`` timed runs after ``--warmup`` untimed ones (the first warm-up of a compiled
-configuration includes compilation). "fwd" runs under ``torch.no_grad``; "fwd+bwd" backpropagates a fixed random
-output gradient into the input.
+Every configuration is measured on the same input (default ``[T=4, 32, 128, 32, 32]`` fp32), each in a fresh Python
+process started by this run (see "Allocators" below for why). Each figure is the median of ``--repeats`` timed runs
+after ``--warmup`` untimed ones (the first warm-up of a compiled configuration includes compilation). "fwd" runs under
+``torch.no_grad``; "fwd+bwd" backpropagates a fixed random output gradient into the input.
 
 Pairs compared (same dynamics within each pair):
   LIF:   hf_spiking LIFNeuron()          vs spikingjelly LIFNode(step_mode='m')   (tau 2, hard reset, Sigmoid)
   I-LIF: hf_spiking IntegerLIFNeuron(rounding='half_to_even', grad_window='closed') vs spikingjelly ILIFNode
   snnTorch Leaky(beta=0.5) in a loop over T is listed for reference (different dynamics: no input decay, soft reset).
+  Floor: a compiled ``x * 2``, which writes one fresh [T, ...] tensor forward and one backward, as every neuron must;
+  no neuron can beat it, so "own eager / floor" is the largest compiled speed-up this machine allows.
 
 Targets: ours eager fwd+bwd at least as fast as spikingjelly eager (ratio >= 1), ours compiled >= 4x ours eager.
 
-Every call writes fresh [T, ...] tensors (64 MB each at the default shape), and on a VM the page faults of fresh
-memory can cost more than the arithmetic, by an amount that varies with the machine's state. Compiled kernels are
-memory-bound and suffer most. ``THP_MEM_ALLOC_ENABLE=1`` (read by torch at start-up) makes torch's CPU allocator ask
-for transparent huge pages, which removes most of that cost for every row alike; the JSON records whether it was set.
+Allocators. The compiled kernels are memory-bound, and what they cost is mostly the page faults of their fresh
+64 MB outputs. glibc serves allocations above 32 MB with a fresh ``mmap`` each time (every page faults on first write),
+while smaller blocks are recycled from its heap, so the cost of a call depends on what the process allocated before:
+measured one after another in one process, a configuration could be 1.5-2x faster or slower depending on the rows
+before it. A fresh process per configuration removes that order dependence. The whole table is measured twice:
+with torch's default CPU allocator, and with ``THP_MEM_ALLOC_ENABLE=1`` (torch's setting for transparent huge pages,
+read at start-up), which makes faulting fresh memory cheap, the way jemalloc or tcmalloc (which recycle large blocks)
+would for a training job.
 
     python scripts/benchmarks/bench_neurons.py [--output outputs/bench_neurons.json] [--shape 4 32 128 32 32]
-        [--only I-LIF]   (neuron families: LIF, I-LIF, Leaky)
+        [--only I-LIF]   (neuron families: LIF, I-LIF, Leaky, floor)   [--allocators default huge-pages]
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -83,14 +91,20 @@ def _snntorch_leaky() -> Callable:
     return run
 
 
-# name, neuron family (for ratios), builder, whether the module is stateful across calls
+def _times_two() -> Callable:
+    return lambda x_seq: x_seq * 2
+
+
+# name, neuron family (for ratios), builder, whether the module is stateful across calls, modes it runs in
 NEURONS = (
-    ("hf_spiking LIFNeuron", "LIF", _ours_lif, False),
-    ("spikingjelly LIFNode", "LIF", _spikingjelly_lif, True),
-    ("hf_spiking IntegerLIFNeuron", "I-LIF", _ours_ilif, False),
-    ("spikingjelly ILIFNode", "I-LIF", _spikingjelly_ilif, True),
-    ("snntorch Leaky", "Leaky", _snntorch_leaky, False),
+    ("hf_spiking LIFNeuron", "LIF", _ours_lif, False, (False, True)),
+    ("spikingjelly LIFNode", "LIF", _spikingjelly_lif, True, (False, True)),
+    ("hf_spiking IntegerLIFNeuron", "I-LIF", _ours_ilif, False, (False, True)),
+    ("spikingjelly ILIFNode", "I-LIF", _spikingjelly_ilif, True, (False, True)),
+    ("snntorch Leaky", "Leaky", _snntorch_leaky, False, (False, True)),
+    ("floor: x * 2", "floor", _times_two, False, (True,)),
 )
+ALLOCATORS = {"default": {}, "huge-pages": {"THP_MEM_ALLOC_ENABLE": "1"}}
 
 
 def _median_time(fn: Callable[[], None], warmup: int, repeats: int) -> float:
@@ -136,6 +150,29 @@ def _stateful_compiled(module, compiled_module) -> Callable:
     return run
 
 
+def measure_in_this_process(name: str, compiled: bool, shape, warmup: int, repeats: int) -> dict:
+    _, _, build, stateful, _ = next(entry for entry in NEURONS if entry[0] == name)
+    torch.manual_seed(0)
+    x = torch.randn(*shape) * 1.5
+    grad_out = torch.randn(*shape)
+    try:
+        return measure(build, stateful, compiled, x, grad_out, warmup, repeats)
+    except ImportError as error:  # an optional library is missing: report it, keep going
+        return {"error": str(error)}
+
+
+def measure_in_fresh_process(name: str, compiled: bool, args, allocator: str) -> dict:
+    command = [
+        sys.executable, __file__, "--measure-one", name, "compiled" if compiled else "eager",
+        "--shape", *map(str, args.shape), "--warmup", str(args.warmup), "--repeats", str(args.repeats),
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in ALLOCATORS["huge-pages"]} | ALLOCATORS[allocator]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"measuring {name} ({allocator} allocator) failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shape", type=int, nargs="+", default=[4, 32, 128, 32, 32], help="input shape [T, B, ...]")
@@ -145,27 +182,30 @@ def main(argv=None) -> dict:
     parser.add_argument("--skip-compiled", action="store_true", help="eager configurations only")
     parser.add_argument(
         "--only",
-        choices=sorted({family for _, family, _, _ in NEURONS}),
+        choices=sorted({family for _, family, _, _, _ in NEURONS}),
         nargs="+",
         help="neuron families to run (default: all)",
     )
+    parser.add_argument("--allocators", choices=sorted(ALLOCATORS), nargs="+", default=list(ALLOCATORS))
+    parser.add_argument("--measure-one", nargs=2, metavar=("NEURON", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_one:  # a child process started below: print one JSON line
+        name, mode = args.measure_one
+        print(json.dumps(measure_in_this_process(name, mode == "compiled", args.shape, args.warmup, args.repeats)))
+        return {}
 
     load_before = os.getloadavg()  # eager suffers more than compiled code from a busy machine: record how busy
-    torch.manual_seed(0)
-    x = torch.randn(*args.shape) * 1.5
-    grad_out = torch.randn(*args.shape)
     rows = []
-    for compiled in (False,) if args.skip_compiled else (False, True):
-        for name, family, build, stateful in NEURONS:
+    for allocator in args.allocators:
+        for name, family, _, _, modes in NEURONS:
             if args.only and family not in args.only:
                 continue
-            try:
-                timing = measure(build, stateful, compiled, x, grad_out, args.warmup, args.repeats)
-            except ImportError as error:  # an optional library is missing: report it, keep going
-                timing = {"error": str(error)}
-            rows.append({"neuron": name, "family": family, "compiled": compiled, **timing})
-            print(f"  measured {name} ({'compiled' if compiled else 'eager'}): {timing}", flush=True)
+            for compiled in modes:
+                if compiled and args.skip_compiled:
+                    continue
+                timing = measure_in_fresh_process(name, compiled, args, allocator)
+                rows.append({"allocator": allocator, "neuron": name, "family": family, "compiled": compiled, **timing})
+                print(f"  measured {name} ({'compiled' if compiled else 'eager'}, {allocator}): {timing}", flush=True)
 
     _add_ratios(rows)
     report = {
@@ -173,12 +213,13 @@ def main(argv=None) -> dict:
         "dtype": "float32",
         "repeats": args.repeats,
         "warmup": args.warmup,
+        "isolation": "one fresh process per configuration",
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
         "load_average_1_5_15_min": {"before": load_before, "after": os.getloadavg()},
-        "huge_page_allocations": os.environ.get("THP_MEM_ALLOC_ENABLE") == "1",
+        "allocators": {name: ALLOCATORS[name] for name in args.allocators},
         "rows": rows,
     }
     print(format_table(report))
@@ -189,52 +230,65 @@ def main(argv=None) -> dict:
 
 
 def _add_ratios(rows: list[dict]) -> None:
-    """speedup_vs_spikingjelly_eager: spikingjelly eager time / this time (same family; > 1 means faster).
-    speedup_vs_own_eager: this configuration's eager time / its compiled time."""
-    by_key = {(r["neuron"], r["compiled"]): r for r in rows if "error" not in r}
-    reference = {r["family"]: r for r in rows if r["neuron"].startswith("spikingjelly") and not r["compiled"]}
-    for row in rows:
-        if "error" in row:
-            continue
-        ref = reference.get(row["family"])
-        if ref is not None and "error" not in ref:
+    """Within each allocator:
+    speedup_vs_spikingjelly_eager: spikingjelly eager time / this time (same family; > 1 means faster);
+    speedup_vs_own_eager: this configuration's eager time / its compiled time;
+    forward_backward_ceiling: own eager fwd+bwd / the floor's, the largest compiled speed-up possible."""
+    valid = [r for r in rows if "error" not in r]
+    by_key = {(r["allocator"], r["neuron"], r["compiled"]): r for r in valid}
+    reference = {
+        (r["allocator"], r["family"]): r for r in valid if r["neuron"].startswith("spikingjelly") and not r["compiled"]
+    }
+    floors = {r["allocator"]: r for r in valid if r["family"] == "floor"}
+    for row in valid:
+        ref = reference.get((row["allocator"], row["family"]))
+        if ref is not None:
             for key in ("forward_s", "forward_backward_s"):
                 row[f"{key[:-2]}_speedup_vs_spikingjelly_eager"] = ref[key] / row[key]
-        eager = by_key.get((row["neuron"], False))
+        eager = by_key.get((row["allocator"], row["neuron"], False))
         if row["compiled"] and eager is not None:
             for key in ("forward_s", "forward_backward_s"):
                 row[f"{key[:-2]}_speedup_vs_own_eager"] = eager[key] / row[key]
+            floor = floors.get(row["allocator"])
+            if floor is not None:
+                row["forward_backward_ceiling"] = eager["forward_backward_s"] / floor["forward_backward_s"]
 
 
 def format_table(report: dict) -> str:
     header = (
         f"{'neuron':30s} {'mode':9s} {'fwd s':>8s} {'fwd+bwd s':>10s} "
-        f"{'fwd x SJ':>9s} {'f+b x SJ':>9s} {'fwd x own':>10s} {'f+b x own':>10s}"
+        f"{'fwd x SJ':>9s} {'f+b x SJ':>9s} {'fwd x own':>10s} {'f+b x own':>10s} {'f+b ceiling':>12s}"
     )
     load = report["load_average_1_5_15_min"]
     setting = f"input {report['shape']} fp32, median of {report['repeats']}, {report['torch_threads']} threads"
-    if report["huge_page_allocations"]:
-        setting += ", THP_MEM_ALLOC_ENABLE=1"
     load_text = f"1-min load average {load['before'][0]:.2f} before / {load['after'][0]:.2f} after"
-    lines = [f"{setting}, {load_text}", header]
-    lines.append("-" * len(header))
+    lines = [f"{setting}, one fresh process per configuration, {load_text}"]
 
     def fmt(value, spec):
         return format(value, spec) if value is not None else "-"
 
-    for row in report["rows"]:
-        mode = "compiled" if row["compiled"] else "eager"
-        if "error" in row:
-            lines.append(f"{row['neuron']:30s} {mode:9s} unavailable: {row['error']}")
-            continue
-        lines.append(
-            f"{row['neuron']:30s} {mode:9s} {row['forward_s']:8.3f} {row['forward_backward_s']:10.3f} "
-            f"{fmt(row.get('forward_speedup_vs_spikingjelly_eager'), '9.2f'):>9s} "
-            f"{fmt(row.get('forward_backward_speedup_vs_spikingjelly_eager'), '9.2f'):>9s} "
-            f"{fmt(row.get('forward_speedup_vs_own_eager'), '10.2f'):>10s} "
-            f"{fmt(row.get('forward_backward_speedup_vs_own_eager'), '10.2f'):>10s}"
-        )
-    lines.append("x SJ: spikingjelly eager time / this time, same neuron family; x own: own eager time / compiled time.")
+    for allocator, env in report["allocators"].items():
+        settings = " ".join(f"{k}={v}" for k, v in env.items()) or "torch's default CPU allocator"
+        lines += ["", f"allocator: {allocator} ({settings})", header, "-" * len(header)]
+        for row in report["rows"]:
+            if row["allocator"] != allocator:
+                continue
+            mode = "compiled" if row["compiled"] else "eager"
+            if "error" in row:
+                lines.append(f"{row['neuron']:30s} {mode:9s} unavailable: {row['error']}")
+                continue
+            lines.append(
+                f"{row['neuron']:30s} {mode:9s} {row['forward_s']:8.3f} {row['forward_backward_s']:10.3f} "
+                f"{fmt(row.get('forward_speedup_vs_spikingjelly_eager'), '9.2f'):>9s} "
+                f"{fmt(row.get('forward_backward_speedup_vs_spikingjelly_eager'), '9.2f'):>9s} "
+                f"{fmt(row.get('forward_speedup_vs_own_eager'), '10.2f'):>10s} "
+                f"{fmt(row.get('forward_backward_speedup_vs_own_eager'), '10.2f'):>10s} "
+                f"{fmt(row.get('forward_backward_ceiling'), '12.2f'):>12s}"
+            )
+    lines.append(
+        "x SJ: spikingjelly eager time / this time, same neuron family; x own: own eager time / compiled time;\n"
+        "ceiling: own eager fwd+bwd / floor fwd+bwd, the largest compiled speed-up the fresh outputs allow."
+    )
     return "\n".join(lines)
 
 
