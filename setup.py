@@ -22,6 +22,7 @@ EXTRAS["dev"] = sorted(
         "scikit-learn>=1.3",
         "matplotlib>=3.7",
         "pillow>=10",
+        "psutil>=5",  # bench_lvc reads resident memory
         *EXTRAS["points"],
         *EXTRAS["sparse"],
         *EXTRAS["video"],
@@ -41,15 +42,20 @@ setup(
     include_package_data=True,
     package_data={"hf_spiking": ["metrics/*/*.py", "assets/**/*"]},
     install_requires=[
-        # The upper bound keeps pip on the CPU wheel that ships on these machines; newer releases are CUDA builds.
-        "torch>=2.4,<2.14",
-        "transformers>=5.0,<6",
-        "accelerate>=1.0",
-        "datasets>=3.0",
-        "peft>=0.17",
-        "safetensors>=0.4",
+        # The floors of transformers, accelerate, datasets, peft, safetensors and huggingface_hub are the oldest
+        # releases the whole test suite passed with (checked together; transformers 5.24 added the multimodal
+        # output classes and the `cache` argument that the Phi-3.5-Vision model uses; peft 0.17 does not import with
+        # transformers 5.24; accelerate < 1.3 lacks `unwrap_model(keep_torch_compile=...)`, which Trainer calls;
+        # datasets < 4.3 lacks `from_generator(fingerprint=...)`). torch's floor is transformers 5.24's own; the upper
+        # bound keeps pip on the CPU wheel that ships on these machines (newer releases are CUDA builds).
+        "torch>=2.6,<2.14",
+        "transformers>=5.24,<6",
+        "accelerate>=1.3",
+        "datasets>=4.3",
+        "peft>=0.18",
+        "safetensors>=0.8",
         "evaluate>=0.4",
-        "huggingface_hub>=1.0",
+        "huggingface_hub>=1.31",
         "numpy>=1.24",
     ],
     extras_require=EXTRAS,
