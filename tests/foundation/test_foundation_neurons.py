@@ -171,6 +171,27 @@ def test_neurons_keep_no_state_between_calls():
     assert torch.equal(neuron(x), neuron(x))
 
 
+
+@pytest.mark.parametrize(
+    "neuron",
+    [
+        LIFNeuron(),
+        LIFNeuron(v_reset=None, decay_input=False),
+        LIFNeuron(v_reset=-0.2, v_threshold=0.8),
+        IntegerLIFNeuron(),
+        IntegerLIFNeuron(max_level=2, v_threshold=0.6),
+    ],
+    ids=["lif-hard", "lif-soft-no-decay", "lif-hard-nonzero", "integer-lif", "integer-lif-d2"],
+)
+def test_spikes_without_autograd_equal_spikes_with_it(neuron):
+    # Without a backward to come the potentials are not kept; the spikes must not change.
+    x = torch.randn(4, 3, 2, 8) * 2
+    with_grad, _ = _run(neuron, x, torch.ones_like(x))
+    with torch.no_grad():
+        assert torch.equal(neuron(x), with_grad)
+    assert torch.equal(neuron(x), with_grad)  # grad enabled, input not requiring grad
+
+
 @pytest.mark.parametrize(
     "build, match",
     [

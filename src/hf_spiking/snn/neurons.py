@@ -64,11 +64,13 @@ def _round(x: torch.Tensor, rounding: Rounding) -> torch.Tensor:
 class _StepBuffers:
     """Where a neuron loop writes its per-step tensors.
 
-    Eager mode preallocates everything once: each ``[T, ...]`` output is one tensor whose step ``t`` is written in
-    place (``out=``), and step-sized scratch tensors are reused across steps. On CPU that roughly halves the eager
-    cost, which is otherwise dominated by allocating and page-faulting fresh step-sized tensors. Under
-    ``torch.compile`` every op gets ``out=None`` (a fresh tensor) and the steps are stacked at the end: Inductor
-    fuses that into a few loops, whereas writes into slices of a preallocated tensor would stop it fusing.
+    Eager mode preallocates: each ``[T, ...]`` output is one tensor whose step ``t`` is written in place (``out=``),
+    and step-sized scratch tensors are reused across steps. On CPU that roughly halves the eager cost, which is
+    otherwise dominated by allocating and page-faulting fresh step-sized tensors. The potentials kept for the backward
+    are separate step-sized tensors (:meth:`step`) rather than one ``[T, ...]`` block: glibc maps every block above
+    32 MB afresh (each page faults again on every call) but recycles smaller ones. Under ``torch.compile`` every op
+    gets ``out=None`` (a fresh tensor) and the steps are stacked at the end: Inductor fuses that into a few loops,
+    whereas writes into slices of a preallocated tensor would stop it fusing.
     """
 
     def __init__(self, like: torch.Tensor):
@@ -81,6 +83,8 @@ class _StepBuffers:
 
     def scratch(self) -> torch.Tensor | None:
         return None if self.compiling else torch.empty_like(self.like[0])
+
+    step = scratch  # a step-sized tensor of its own, e.g. one step's kept potential
 
     def slot(self, sequence, t: int) -> torch.Tensor | None:
         return None if self.compiling else sequence[t]
@@ -95,27 +99,29 @@ def _assign(out: torch.Tensor | None, value: torch.Tensor, like: torch.Tensor) -
 
 
 def _save_input_or_potentials(ctx, inputs, output) -> None:
-    """``setup_context`` of the multi-step neuron Functions, whose inputs are ``(x_seq, *settings)`` and outputs
-    ``(spikes, potentials)``. Eager, the potentials H are saved; compiled, only the input, and the backward recomputes
-    H (see :func:`_apply_multi_step`)."""
-    ctx.recompute = torch.compiler.is_compiling()
-    ctx.save_for_backward(inputs[0] if ctx.recompute else output[1])
-    ctx.settings = inputs[1:]
-    ctx.mark_non_differentiable(output[1])
+    """``setup_context`` of the multi-step neuron Functions, whose inputs are ``(x_seq, keep_potentials, *settings)``
+    and outputs ``(spikes, *potentials)``, the per-step potentials H when kept. Eager, H is saved; compiled, only the
+    input, and the backward recomputes H (see :func:`_apply_multi_step`)."""
+    ctx.recompute = not inputs[1]
+    ctx.save_for_backward(*((inputs[0],) if ctx.recompute else output[1:]))
+    ctx.settings = inputs[2:]
+    ctx.mark_non_differentiable(*output[1:])
 
 
-def _apply_multi_step(function: type[torch.autograd.Function], *args) -> torch.Tensor:
+def _apply_multi_step(function: type[torch.autograd.Function], x_seq: torch.Tensor, *settings) -> torch.Tensor:
     """Runs a multi-step neuron Function and returns its spikes.
 
-    Compiled, the Function runs under activation checkpointing, so the backward recomputes everything from the input:
-    recomputing costs a few register operations, while a saved ``[T, ...]`` tensor costs a fresh allocation, its page
-    faults and a write and a read of memory. (Without it the partitioner also saves I-LIF's per-step gradient windows
-    as bool masks, which Inductor's CPU code writes slowly.) Forward and backward then each become one fused loop over
-    T with nothing materialised per step.
+    Eager, the per-step potentials are kept for the backward only when there will be one (no-grad inference writes
+    none). Compiled, the Function runs under activation checkpointing, so the backward recomputes everything from the
+    input: recomputing costs a few register operations, while a saved ``[T, ...]`` tensor costs a fresh allocation,
+    its page faults and a write and a read of memory. (Without it the partitioner also saves I-LIF's per-step gradient
+    windows as bool masks, which Inductor's CPU code writes slowly.) Forward and backward then each become one fused
+    loop over T with nothing materialised per step.
     """
     if not torch.compiler.is_compiling():
-        return function.apply(*args)[0]
-    return checkpoint(function.apply, *args, use_reentrant=False)[0]
+        keep_potentials = torch.is_grad_enabled() and x_seq.requires_grad
+        return function.apply(x_seq, keep_potentials, *settings)[0]
+    return checkpoint(function.apply, x_seq, False, *settings, use_reentrant=False)[0]
 
 
 class _MultiStepLIF(torch.autograd.Function):
@@ -133,19 +139,23 @@ class _MultiStepLIF(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(x_seq, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate):
+    def forward(x_seq, keep_potentials, tau, v_threshold, v_reset, decay_input, detach_reset, surrogate):
         buffers = _StepBuffers(x_seq)
-        spikes, h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers)
-        return buffers.stacked(spikes), buffers.stacked(h_seq)
+        spikes, h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers, keep_potentials)
+        return buffers.stacked(spikes), *h_seq
 
     setup_context = staticmethod(_save_input_or_potentials)
 
     @staticmethod
-    def backward(ctx, grad_spikes, _grad_potentials):
-        (saved,) = ctx.saved_tensors
+    def backward(ctx, grad_spikes, *_grad_potentials):
         tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = ctx.settings
-        buffers = _StepBuffers(saved)
-        h_seq = _lif_steps(saved, tau, v_threshold, v_reset, decay_input, buffers)[1] if ctx.recompute else saved
+        if ctx.recompute:
+            (x_seq,) = ctx.saved_tensors
+            buffers = _StepBuffers(x_seq)
+            h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers, keep_potentials=True)[1]
+        else:
+            h_seq = ctx.saved_tensors
+            buffers = _StepBuffers(grad_spikes)
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
@@ -169,17 +179,20 @@ class _MultiStepLIF(torch.autograd.Function):
             else:
                 grad_x[t] = _assign(buffers.slot(grad_x, t), grad_h, grad_h)
                 carry = torch.sub(grad_h, torch.div(grad_h, tau, out=carry_buffer), out=carry_buffer)
-        return buffers.stacked(grad_x), None, None, None, None, None, None
+        return buffers.stacked(grad_x), None, None, None, None, None, None, None
 
 
-def _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers: _StepBuffers):
-    """The LIF charge, fire and reset loop: the per-step spikes S and potentials H, as ``buffers`` sequences."""
-    spikes, h_seq = buffers.sequence(), buffers.sequence()
+def _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers: _StepBuffers, keep_potentials: bool):
+    """The LIF charge, fire and reset loop: the spikes S as a ``buffers`` sequence and the list of per-step
+    potentials H (empty unless ``keep_potentials``)."""
+    spikes, h_seq = buffers.sequence(), []
     v = torch.full_like(x_seq[0], 0.0 if v_reset is None else v_reset)
-    v_next = buffers.scratch()
+    v_next, h_scratch = buffers.scratch(), buffers.scratch()
     reset_value = v.new_tensor(0.0 if v_reset is None else v_reset)
     for t in range(x_seq.shape[0]):
-        h = h_seq[t] = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.slot(h_seq, t))
+        h = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.step() if keep_potentials else h_scratch)
+        if keep_potentials:
+            h_seq.append(h)
         fired = torch.ge(h, v_threshold)
         s = spikes[t] = _assign(buffers.slot(spikes, t), fired, h)
         if v_reset is None:
@@ -335,24 +348,25 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(x_seq, max_level, tau, v_threshold, detach_reset, rounding, grad_window):
+    def forward(x_seq, keep_potentials, max_level, tau, v_threshold, detach_reset, rounding, grad_window):
         buffers = _StepBuffers(x_seq)
-        counts, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers)
-        return buffers.stacked(counts), buffers.stacked(h_seq)
+        counts, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers, keep_potentials)
+        return buffers.stacked(counts), *h_seq
 
     setup_context = staticmethod(_save_input_or_potentials)
 
     @staticmethod
-    def backward(ctx, grad_counts, _grad_potentials):
-        (saved,) = ctx.saved_tensors
+    def backward(ctx, grad_counts, *_grad_potentials):
         max_level, tau, v_threshold, detach_reset, rounding, grad_window = ctx.settings
         leak = 1.0 - 1.0 / tau
-        buffers = _StepBuffers(saved)
         if ctx.recompute:
-            _, h_seq = _integer_lif_steps(saved, max_level, tau, v_threshold, rounding, buffers)
+            (x_seq,) = ctx.saved_tensors
+            buffers = _StepBuffers(x_seq)
+            _, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers, keep_potentials=True)
             window = _inside_window
         else:
-            h_seq, window = saved, _straight_through_window
+            h_seq, window = ctx.saved_tensors, _straight_through_window
+            buffers = _StepBuffers(grad_counts)
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
@@ -363,17 +377,20 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
             grad_h = grad_x[t] = torch.mul(grad_counts[t], sg, out=buffers.slot(grad_x, t))
             grad_h.add_(carry if reset_grad is None else carry.mul_(reset_grad))
             carry = torch.mul(grad_h, leak, out=carry_buffer)
-        return buffers.stacked(grad_x), None, None, None, None, None, None
+        return buffers.stacked(grad_x), None, None, None, None, None, None, None
 
 
-def _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers: _StepBuffers):
-    """The I-LIF charge, fire and soft-reset loop: the per-step counts C and potentials H, as ``buffers`` sequences."""
+def _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers: _StepBuffers, keep_potentials: bool):
+    """The I-LIF charge, fire and soft-reset loop: the counts C as a ``buffers`` sequence and the list of per-step
+    potentials H (empty unless ``keep_potentials``)."""
     leak = 1.0 - 1.0 / tau
-    counts, h_seq = buffers.sequence(), buffers.sequence()
+    counts, h_seq = buffers.sequence(), []
     v = torch.zeros_like(x_seq[0])
-    v_next = buffers.scratch()
+    v_next, h_scratch = buffers.scratch(), buffers.scratch()
     for t in range(x_seq.shape[0]):
-        h = h_seq[t] = torch.mul(v, leak, out=buffers.slot(h_seq, t)).add_(x_seq[t])
+        h = torch.mul(v, leak, out=buffers.step() if keep_potentials else h_scratch).add_(x_seq[t])
+        if keep_potentials:
+            h_seq.append(h)
         c = torch.div(h, v_threshold, out=buffers.slot(counts, t)).clamp_(0, max_level)
         c = counts[t] = c.round_() if rounding == "half_to_even" else c.add_(0.5).floor_()
         v = torch.sub(h, torch.mul(c, v_threshold, out=v_next), out=v_next)
