@@ -20,8 +20,7 @@ while smaller blocks are recycled from its heap, so the cost of a call depends o
 measured one after another in one process, a configuration could be 1.5-2x faster or slower depending on the rows
 before it. A fresh process per configuration removes that order dependence. The whole table is measured twice:
 with torch's default CPU allocator, and with ``THP_MEM_ALLOC_ENABLE=1`` (torch's setting for transparent huge pages,
-read at start-up), which makes faulting fresh memory cheap, the way jemalloc or tcmalloc (which recycle large blocks)
-would for a training job.
+read at start-up), which makes faulting fresh memory cheap.
 
     python scripts/benchmarks/bench_neurons.py [--output outputs/bench_neurons.json] [--shape 4 32 128 32 32]
         [--only I-LIF]   (neuron families: LIF, I-LIF, Leaky, floor)   [--allocators default huge-pages]
