@@ -66,16 +66,17 @@ class _StepBuffers:
 
     Eager mode preallocates: each ``[T, ...]`` output is one tensor whose step ``t`` is written in place (``out=``),
     and step-sized scratch tensors are reused across steps. On CPU that roughly halves the eager cost, which is
-    otherwise dominated by allocating and page-faulting fresh step-sized tensors. The potentials kept for the backward
-    are separate step-sized tensors (:meth:`step`) rather than one ``[T, ...]`` block: glibc maps every block above
-    32 MB afresh (each page faults again on every call) but recycles smaller ones. Under ``torch.compile`` every op
-    gets ``out=None`` (a fresh tensor) and the steps are stacked at the end: Inductor fuses that into a few loops,
-    whereas writes into slices of a preallocated tensor would stop it fusing.
+    otherwise dominated by allocating and page-faulting fresh step-sized tensors. The potentials kept for the
+    backward are separate step-sized tensors (:meth:`potential`) rather than one ``[T, ...]`` block: glibc maps every
+    block above 32 MB afresh (each page faults again on every call) but recycles smaller ones. Under ``torch.compile``
+    every op gets ``out=None`` (a fresh tensor) and the steps are stacked at the end: Inductor fuses that into a few
+    loops, whereas writes into slices of a preallocated tensor would stop it fusing.
     """
 
     def __init__(self, like: torch.Tensor):
         self.like = like
         self.compiling = torch.compiler.is_compiling()
+        self._potential_scratch = None
 
     def sequence(self) -> list | torch.Tensor:
         """A ``[T, ...]`` output: a preallocated tensor (eager) or a list to stack (compiled)."""
@@ -84,7 +85,14 @@ class _StepBuffers:
     def scratch(self) -> torch.Tensor | None:
         return None if self.compiling else torch.empty_like(self.like[0])
 
-    step = scratch  # a step-sized tensor of its own, e.g. one step's kept potential
+    def potential(self, kept: bool) -> torch.Tensor | None:
+        """Where a step's potential H is written: a tensor of its own when it is kept for the backward, else one
+        scratch tensor that every step overwrites."""
+        if self.compiling or kept:
+            return self.scratch()
+        if self._potential_scratch is None:
+            self._potential_scratch = self.scratch()
+        return self._potential_scratch
 
     def slot(self, sequence, t: int) -> torch.Tensor | None:
         return None if self.compiling else sequence[t]
@@ -106,6 +114,16 @@ def _save_input_or_potentials(ctx, inputs, output) -> None:
     ctx.save_for_backward(*((inputs[0],) if ctx.recompute else output[1:]))
     ctx.settings = inputs[2:]
     ctx.mark_non_differentiable(*output[1:])
+
+
+def _potentials_for_backward(ctx, grad_output, recompute_potentials):
+    """The per-step potentials H a multi-step backward walks through, with the :class:`_StepBuffers` it writes into:
+    the saved H, or, when only the input was saved, ``recompute_potentials(x_seq, buffers)``."""
+    if not ctx.recompute:
+        return ctx.saved_tensors, _StepBuffers(grad_output)
+    (x_seq,) = ctx.saved_tensors
+    buffers = _StepBuffers(x_seq)
+    return recompute_potentials(x_seq, buffers), buffers
 
 
 def _apply_multi_step(function: type[torch.autograd.Function], x_seq: torch.Tensor, *settings) -> torch.Tensor:
@@ -149,13 +167,11 @@ class _MultiStepLIF(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_spikes, *_grad_potentials):
         tau, v_threshold, v_reset, decay_input, detach_reset, surrogate = ctx.settings
-        if ctx.recompute:
-            (x_seq,) = ctx.saved_tensors
-            buffers = _StepBuffers(x_seq)
-            h_seq = _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers, keep_potentials=True)[1]
-        else:
-            h_seq = ctx.saved_tensors
-            buffers = _StepBuffers(grad_spikes)
+        h_seq, buffers = _potentials_for_backward(
+            ctx,
+            grad_spikes,
+            lambda x_seq, buffers: _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers, True)[1],
+        )
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
@@ -187,10 +203,10 @@ def _lif_steps(x_seq, tau, v_threshold, v_reset, decay_input, buffers: _StepBuff
     potentials H (empty unless ``keep_potentials``)."""
     spikes, h_seq = buffers.sequence(), []
     v = torch.full_like(x_seq[0], 0.0 if v_reset is None else v_reset)
-    v_next, h_scratch = buffers.scratch(), buffers.scratch()
+    v_next = buffers.scratch()
     reset_value = v.new_tensor(0.0 if v_reset is None else v_reset)
     for t in range(x_seq.shape[0]):
-        h = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.step() if keep_potentials else h_scratch)
+        h = _lif_charge(v, x_seq[t], tau, v_reset, decay_input, out=buffers.potential(keep_potentials))
         if keep_potentials:
             h_seq.append(h)
         fired = torch.ge(h, v_threshold)
@@ -359,14 +375,12 @@ class _MultiStepIntegerLIF(torch.autograd.Function):
     def backward(ctx, grad_counts, *_grad_potentials):
         max_level, tau, v_threshold, detach_reset, rounding, grad_window = ctx.settings
         leak = 1.0 - 1.0 / tau
-        if ctx.recompute:
-            (x_seq,) = ctx.saved_tensors
-            buffers = _StepBuffers(x_seq)
-            _, h_seq = _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers, keep_potentials=True)
-            window = _inside_window
-        else:
-            h_seq, window = ctx.saved_tensors, _straight_through_window
-            buffers = _StepBuffers(grad_counts)
+        h_seq, buffers = _potentials_for_backward(
+            ctx,
+            grad_counts,
+            lambda x_seq, buffers: _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers, True)[1],
+        )
+        window = _inside_window if ctx.recompute else _straight_through_window
         grad_x = buffers.sequence()
         sg_buffer, reset_grad_buffer, carry_buffer = (buffers.scratch() for _ in range(3))
         carry = torch.zeros_like(h_seq[0])  # dL/dV[t], flowing back from step t + 1
@@ -386,9 +400,9 @@ def _integer_lif_steps(x_seq, max_level, tau, v_threshold, rounding, buffers: _S
     leak = 1.0 - 1.0 / tau
     counts, h_seq = buffers.sequence(), []
     v = torch.zeros_like(x_seq[0])
-    v_next, h_scratch = buffers.scratch(), buffers.scratch()
+    v_next = buffers.scratch()
     for t in range(x_seq.shape[0]):
-        h = torch.mul(v, leak, out=buffers.step() if keep_potentials else h_scratch).add_(x_seq[t])
+        h = torch.mul(v, leak, out=buffers.potential(keep_potentials)).add_(x_seq[t])
         if keep_potentials:
             h_seq.append(h)
         c = torch.div(h, v_threshold, out=buffers.slot(counts, t)).clamp_(0, max_level)
