@@ -5,27 +5,7 @@ Classes are imported on first use, so importing the package stays cheap.
 """
 
 from ...auto_registration import ModelTypeRegistration, PipelineRegistration
-from ...lazy import lazy_getattr
-
-_EXPORTS = {
-    "InternVLBackbone": ".backbones_lvc",
-    "LVCBackbone": ".backbones_lvc",
-    "Phi3VBackbone": ".backbones_lvc",
-    "get_lvc_backbone": ".backbones_lvc",
-    "register_lvc_backbone": ".backbones_lvc",
-    "QueryAttentionCompressor": ".compression_lvc",
-    "pool_query": ".compression_lvc",
-    "LVCConfig": ".configuration_lvc",
-    "Phi3VConfig": ".configuration_phi3_v",
-    "Phi3VImageProcessor": ".image_processing_phi3_v",
-    "LVCCausalLMOutputWithPast": ".modeling_lvc",
-    "LVCForVideoQA": ".modeling_lvc",
-    "LVCPreTrainedModel": ".modeling_lvc",
-    "Phi3VForCausalLM": ".modeling_phi3_v",
-    "Phi3VModel": ".modeling_phi3_v",
-    "LVCProcessor": ".processing_lvc",
-    "VideoQuestionAnsweringPipeline": "...pipelines.video_question_answering",
-}
+from ...lazy import lazy_exports
 
 MODEL_TYPES = (
     ModelTypeRegistration(
@@ -57,6 +37,5 @@ PIPELINES = (
     ),
 )
 
-__getattr__ = lazy_getattr(__name__, _EXPORTS)
-
-__all__ = list(_EXPORTS)
+# Public names: the `__all__` of the modules in this folder (read statically, imported on first use).
+__getattr__, __dir__ = lazy_exports(globals())

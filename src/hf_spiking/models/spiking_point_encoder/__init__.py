@@ -5,19 +5,7 @@ Classes are imported on first use, so importing the package stays cheap.
 """
 
 from ...auto_registration import ModelTypeRegistration, PipelineRegistration
-from ...lazy import lazy_getattr
-
-_EXPORTS = {
-    "SpikingPointEncoderConfig": ".configuration_spiking_point_encoder",
-    "SpikingPointFeatureExtractor": ".feature_extraction_spiking_point_encoder",
-    "SpikingPointEncoderForPointCloudClassification": ".modeling_spiking_point_encoder",
-    "SpikingPointEncoderForPreTraining": ".modeling_spiking_point_encoder",
-    "SpikingPointEncoderForZeroShotClassification": ".modeling_spiking_point_encoder",
-    "SpikingPointEncoderModel": ".modeling_spiking_point_encoder",
-    "SpikingPointEncoderPreTrainedModel": ".modeling_spiking_point_encoder",
-    "SpikingPointProcessor": ".processing_spiking_point_encoder",
-    "ZeroShot3DClassificationPipeline": ".pipeline_spiking_point_encoder",
-}
+from ...lazy import lazy_exports
 
 MODEL_TYPES = (
     ModelTypeRegistration(
@@ -39,6 +27,5 @@ PIPELINES = (
     ),
 )
 
-__getattr__ = lazy_getattr(__name__, _EXPORTS)
-
-__all__ = list(_EXPORTS)
+# Public names: the `__all__` of the modules in this folder (read statically, imported on first use).
+__getattr__, __dir__ = lazy_exports(globals())

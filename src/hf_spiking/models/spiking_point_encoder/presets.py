@@ -1,7 +1,7 @@
 """Named presets of the SVL spiking point encoders (``hf_spiking.create_model("svl-pointformer-l")``)."""
 
 from ...assets import default_model_path
-from ...registry import ModelPreset, register_preset
+from ...registry import ModelPreset
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .e3dsnn import E3DSNN_VARIANTS
 from .modeling_spiking_point_encoder import SpikingPointEncoderForZeroShotClassification, SpikingPointEncoderModel
@@ -20,7 +20,7 @@ POINTFORMER_L = {
 }
 
 # Tiny configurations for tests and examples (seconds on CPU).
-POINTFORMER_TINY = {
+POINTFORMER_TEST = {
     "backbone": "pointformer",
     "hidden_size": 64,
     "transformer_hidden_size": 32,
@@ -39,7 +39,7 @@ POINTFORMER_TINY = {
 # (without the final 1x1 layer): T 1.87 M, S 3.27 M, L 17.32 M, H 46.56 M.
 E3DSNN_PRESETS = {f"svl-e3dsnn-{name}": {"backbone": "e3dsnn", **kwargs} for name, kwargs in E3DSNN_VARIANTS.items()}
 
-E3DSNN_TINY = {
+E3DSNN_TEST = {
     "backbone": "e3dsnn",
     "hidden_size": 64,
     "stem_channels": 8,
@@ -73,28 +73,38 @@ SVL_DEFAULT = {
     ),
 }
 
-_PRESETS = (
-    ("svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective params, 768-d output)."),
-    ("svl-pointformer-tiny", POINTFORMER_TINY, "Tiny Spike-driven PointFormer for tests (64-d output)."),
-    *(
-        (name, kwargs, f"E-3DSNN-{name[-1].upper()} sparse-conv spiking ResNet (SVL, 1280-d output).")
-        for name, kwargs in E3DSNN_PRESETS.items()
-    ),
-    ("svl-e3dsnn-tiny", E3DSNN_TINY, "Tiny E-3DSNN for tests (two stages, 64-d output)."),
-)
 
-for _name, _kwargs, _description in _PRESETS:
-    register_preset(
-        ModelPreset(
-            name=_name,
-            config_class=SpikingPointEncoderConfig,
-            model_class=SpikingPointEncoderModel,
-            config_kwargs=_kwargs,
-            description=_description,
-        )
+def _encoder_preset(name: str, config_kwargs: dict, description: str, **fields) -> ModelPreset:
+    return ModelPreset(
+        name=name,
+        config_class=SpikingPointEncoderConfig,
+        model_class=SpikingPointEncoderModel,
+        config_kwargs=config_kwargs,
+        description=description,
+        **fields,
     )
 
-register_preset(
+
+PRESETS = (
+    _encoder_preset(
+        "svl-pointformer-l", POINTFORMER_L, "Spike-driven PointFormer-L (SVL, 21.92 M effective params, 768-d output)."
+    ),
+    _encoder_preset(
+        "svl-pointformer-test",
+        POINTFORMER_TEST,
+        "Tiny Spike-driven PointFormer for tests (64-d output).",
+        deprecated_aliases=("svl-pointformer-tiny",),
+    ),
+    *(
+        _encoder_preset(name, kwargs, f"E-3DSNN-{name[-1].upper()} sparse-conv spiking ResNet (SVL, 1280-d output).")
+        for name, kwargs in E3DSNN_PRESETS.items()
+    ),
+    _encoder_preset(
+        "svl-e3dsnn-test",
+        E3DSNN_TEST,
+        "Tiny E-3DSNN for tests (two stages, 64-d output).",
+        deprecated_aliases=("svl-e3dsnn-tiny",),
+    ),
     ModelPreset(
         name="svl-default",
         config_class=SpikingPointEncoderConfig,
@@ -102,7 +112,7 @@ register_preset(
         config_kwargs=SVL_DEFAULT,
         description="Shipped zero-shot PointFormer trained on the synthetic shapes (pretrained=True loads it offline).",
         pretrained_path=default_model_path,
-    )
+    ),
 )
 
-__all__ = ["E3DSNN_PRESETS", "E3DSNN_TINY", "POINTFORMER_L", "POINTFORMER_TINY", "SVL_DEFAULT"]
+__all__ = ["E3DSNN_PRESETS", "E3DSNN_TEST", "POINTFORMER_L", "POINTFORMER_TEST", "SVL_DEFAULT"]

@@ -4,19 +4,7 @@ Classes are imported on first use, so importing the package stays cheap.
 """
 
 from ...auto_registration import ModelTypeRegistration
-from ...lazy import lazy_getattr
-
-_EXPORTS = {
-    "TRevSNNConfig": ".configuration_trevsnn",
-    "TRevSNNImageProcessor": ".image_processing_trevsnn",
-    "TRevSNNAlphaPrecisionWarning": ".modeling_trevsnn",
-    "TRevSNNForImageClassification": ".modeling_trevsnn",
-    "TRevSNNImageClassifierOutput": ".modeling_trevsnn",
-    "TRevSNNModel": ".modeling_trevsnn",
-    "TRevSNNModelOutput": ".modeling_trevsnn",
-    "TRevSNNPreTrainedModel": ".modeling_trevsnn",
-    "TRevSNNReversibleColumn": ".modeling_trevsnn",
-}
+from ...lazy import lazy_exports
 
 MODEL_TYPES = (
     ModelTypeRegistration(
@@ -32,6 +20,5 @@ MODEL_TYPES = (
 )
 PIPELINES = ()
 
-__getattr__ = lazy_getattr(__name__, _EXPORTS)
-
-__all__ = list(_EXPORTS)
+# Public names: the `__all__` of the modules in this folder (read statically, imported on first use).
+__getattr__, __dir__ = lazy_exports(globals())

@@ -7,4 +7,4 @@ A folder saved for ``trust_remote_code`` gets a self-contained copy of ``hf_spik
 from hf_spiking.snn import BinarySpike
 from hf_spiking.snn.standalone import write_standalone_module
 
-__all__ = ["BinarySpike", "write_standalone_module"]
+__all__ = []  # a shim: these names belong to hf_spiking.snn
