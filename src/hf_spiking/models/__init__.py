@@ -3,7 +3,7 @@
 
 import importlib
 
-FAMILIES = ("spiking_point_encoder", "trevsnn", "lvc")
+FAMILIES = ("spiking_point_encoder", "trevsnn", "lvc", "phi3_v")
 
 
 def family_modules():

@@ -1,5 +1,5 @@
-"""LVC: query-attention video compression around vision-language models (InternVL natively; more via adapters),
-and a native Phi-3.5-Vision (``phi3_v``).
+"""LVC: query-attention video compression around vision-language models (InternVL natively, Phi-3.5-Vision and more
+via backbone adapters), with its processor and the ``video-question-answering`` pipeline.
 
 Classes are imported on first use, so importing the package stays cheap.
 """
@@ -18,22 +18,11 @@ MODEL_TYPES = (
             "AutoProcessor": "LVCProcessor",
         },
     ),
-    ModelTypeRegistration(
-        model_type="phi3_v",
-        package=__name__,
-        auto_classes={
-            "AutoConfig": "Phi3VConfig",
-            "AutoModel": "Phi3VModel",
-            "AutoModelForCausalLM": "Phi3VForCausalLM",
-            "AutoModelForImageTextToText": "Phi3VForCausalLM",
-            "AutoImageProcessor": "Phi3VImageProcessor",
-        },
-    ),
 )
 PIPELINES = (
     PipelineRegistration(
         task="video-question-answering",
-        pipeline_class="hf_spiking.pipelines.video_question_answering:VideoQuestionAnsweringPipeline",
+        pipeline_class="hf_spiking.models.lvc.pipeline_lvc:VideoQuestionAnsweringPipeline",
     ),
 )
 

@@ -11,8 +11,8 @@ from transformers.conversion_mapping import get_checkpoint_conversion_mapping, r
 from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
-from .backbones_lvc import LVCBackbone, get_lvc_backbone
-from .compression_lvc import QueryAttentionCompressor, pool_query
+from .backbones import LVCBackbone, get_lvc_backbone
+from .compression import QueryAttentionCompressor, pool_query
 from .configuration_lvc import LVC_OPTIONS, LVCConfig
 
 _HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "trust_remote_code")

@@ -163,7 +163,7 @@ class LVCProcessor(ProcessorMixin):
             if getattr(tokenizer, attribute, None) is None:
                 raise ValueError(
                     f"the tokenizer lacks `{attribute}`; register InternVL's special tokens as "
-                    "`extra_special_tokens` (see hf_spiking.models.lvc.tiny_lvc.build_word_tokenizer)."
+                    "`extra_special_tokens` (see hf_spiking.data.synthetic_videos.build_lvc_test_tokenizer)."
                 )
         self.num_frames = num_frames
         self.window_size = window_size

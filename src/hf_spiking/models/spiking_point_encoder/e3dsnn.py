@@ -200,56 +200,6 @@ class E3DSNNEncoder(nn.Module):
         return self.final(scatter_mean(features, batch_index, point_values.shape[0]))
 
 
-def _official_key_map(official_keys) -> dict[str, str]:
-    """Official module prefix -> ours, for the prefixes present in ``official_keys``."""
-    mapping = {"final": "final"}
-    # Official stem: conv, BN, spike, conv, BN, spike, conv, BN (indices 0-7); ours: three (spike,) conv, norm units.
-    for unit, first in enumerate((0, 3, 6)):
-        mapping[f"stem.{first}"] = f"stem.{unit}.conv"
-        mapping[f"stem.{first + 1}"] = f"stem.{unit}.norm"
-    block_parts = {"block.1": "conv_unit.conv", "block.2": "conv_unit.norm", "voxel_block.1": "conv_pair.0.conv",
-                   "voxel_block.2": "conv_pair.0.norm", "voxel_block.4": "conv_pair.1.conv",
-                   "voxel_block.5": "conv_pair.1.norm"}
-    for key in official_keys:
-        parts = key.split(".")
-        if parts[0] != "enc" or len(parts) < 4:
-            continue
-        stage = parts[1]
-        mapping[f"enc.{stage}.down.1"] = f"stages.{stage}.downsample.conv"
-        mapping[f"enc.{stage}.down.2"] = f"stages.{stage}.downsample.norm"
-        if parts[2] == "blocks" and len(parts) >= 6:
-            block = parts[3]
-            for official, ours in block_parts.items():
-                mapping[f"enc.{stage}.blocks.{block}.{official}"] = f"stages.{stage}.blocks.{block}.{ours}"
-    return mapping
-
-
-def convert_e3dsnn_state_dict(official_state_dict: dict) -> dict:
-    """Map an official E_3DSNN_{T,S,L,H} state dict (optionally ``module.``-prefixed) to :class:`E3DSNNEncoder` keys.
-
-    spconv convolution weights keep their ``(out, k0, k1, k2, in)`` layout. The final 1x1 weight ``(out, 1, 1, 1, in)``
-    is *reshaped* to ``(in, out)`` and transposed: spconv 2.x's 1x1 fast path reads the stored memory as an
-    ``in x out`` matrix (spconv issue 450), so that is what official checkpoints compute.
-    """
-    stripped = {key.removeprefix("module."): value for key, value in official_state_dict.items()}
-    mapping = _official_key_map(stripped)
-    converted = {}
-    unknown = []
-    for key, value in stripped.items():
-        prefix, _, leaf = key.rpartition(".")
-        if prefix not in mapping:
-            unknown.append(key)
-            continue
-        if key == "final.weight":
-            out_channels, in_channels = value.shape[0], value.shape[-1]
-            value = value.reshape(in_channels, out_channels).t().contiguous()
-        converted[f"{mapping[prefix]}.{leaf}"] = value
-    if unknown:
-        more = " ..." if len(unknown) > 10 else ""
-        raise ValueError(f"Unexpected keys in the official E-3DSNN state dict: {unknown[:10]}{more}")
-    return converted
-
-
 __all__ = [
     "BATCH_NORM_EPS",
     "BATCH_NORM_MOMENTUM",
@@ -259,6 +209,5 @@ __all__ = [
     "E3DSNN_VARIANTS",
     "SpikeConvNorm",
     "batch_norm_sites",
-    "convert_e3dsnn_state_dict",
     "voxelize_points",
 ]

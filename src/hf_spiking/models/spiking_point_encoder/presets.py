@@ -50,7 +50,7 @@ E3DSNN_TEST = {
     "image_embed_dim": 384,
 }
 
-# The shipped default (scripts/pretrain_svl.py): a CPU-scale PointFormer on 512-point clouds, 32 groups of 16,
+# The shipped default (hf_spiking.jobs.pretrain_svl): a CPU-scale PointFormer on 512-point clouds, 32 groups of 16,
 # aligned with all-MiniLM-L6-v2 (384-d) caption features. Its weights live in hf_spiking/assets/svl-default.
 SVL_DEFAULT = {
     "backbone": "pointformer",

@@ -1,1 +1,0 @@
-"""``datasets`` builders for the procedurally generated corpora (see each subpackage)."""

@@ -1,0 +1,109 @@
+"""ModelNet40 as released (Princeton): ``<root>/<class>/{train,test}/<class>_<id>.off`` meshes, z-up, read into
+:class:`~hf_spiking.data.point_clouds.PointCloudDataset` items (area-weighted surface samples, grey colour).
+
+Some files fuse the header with the counts ("OFF490 518 0"); faces may be polygons (fan-triangulated here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .point_clouds import PointCloudDataset, check_reader_arguments, finish_cloud
+from .synthetic_shapes.geometry import SurfaceSampler
+
+MODELNET40_CLASSES = (
+    "airplane", "bathtub", "bed", "bench", "bookshelf", "bottle", "bowl", "car", "chair", "cone", "cup", "curtain",
+    "desk", "door", "dresser", "flower_pot", "glass_box", "guitar", "keyboard", "lamp", "laptop", "mantel", "monitor",
+    "night_stand", "person", "piano", "plant", "radio", "range_hood", "sink", "sofa", "stairs", "stool", "table",
+    "tent", "toilet", "tv_stand", "vase", "wardrobe", "xbox",
+)  # fmt: skip
+
+
+def read_off(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read an OFF mesh: (vertices float64 [V, 3], triangles int64 [F, 3]); polygons are fan-triangulated.
+
+    Accepts the standard header and ModelNet's fused variant ("OFF490 518 0"), and ``#`` comments.
+    """
+    text = Path(path).read_text(encoding="ascii", errors="replace")
+    tokens = " ".join(line.split("#", 1)[0] for line in text.splitlines()).split()
+    if not tokens or not tokens[0].startswith("OFF"):
+        raise ValueError(f"{path}: not an OFF file (expected a first token starting with 'OFF', got {tokens[:1]})")
+    fused = tokens[0][3:]
+    tokens = ([fused] if fused else []) + tokens[1:]
+    try:
+        num_vertices, num_faces = int(tokens[0]), int(tokens[1])
+    except (IndexError, ValueError):
+        raise ValueError(f"{path}: OFF header must give vertex, face and edge counts, got {tokens[:3]}") from None
+    start = 3
+    end = start + 3 * num_vertices
+    if len(tokens) < end:
+        raise ValueError(f"{path}: OFF file declares {num_vertices} vertices but is truncated")
+    vertices = np.asarray(tokens[start:end], dtype=np.float64).reshape(num_vertices, 3)
+    face_tokens = np.asarray(tokens[end:], dtype=np.int64)
+    if face_tokens.size == 4 * num_faces and (face_tokens[::4] == 3).all():
+        triangles = face_tokens.reshape(num_faces, 4)[:, 1:]
+    else:
+        triangles = _triangulate_polygons(face_tokens, num_faces, path)
+    if triangles.size and (triangles.min() < 0 or triangles.max() >= num_vertices):
+        raise ValueError(f"{path}: face index out of range for {num_vertices} vertices")
+    return vertices, triangles
+
+
+def _triangulate_polygons(face_tokens: np.ndarray, num_faces: int, path) -> np.ndarray:
+    triangles = []
+    position = 0
+    for _ in range(num_faces):
+        if position >= face_tokens.size:
+            raise ValueError(f"{path}: OFF file declares {num_faces} faces but is truncated")
+        size = int(face_tokens[position])
+        polygon = face_tokens[position + 1 : position + 1 + size]
+        triangles.extend((polygon[0], polygon[k], polygon[k + 1]) for k in range(1, size - 1))
+        position += 1 + size  # any trailing per-face colour values are not supported by ModelNet and not expected
+    return np.asarray(triangles, dtype=np.int64).reshape(-1, 3)
+
+
+def sample_mesh(vertices: np.ndarray, triangles: np.ndarray, num_points: int, rng: np.random.Generator) -> np.ndarray:
+    """Area-weighted uniform surface samples of a mesh, float64 [num_points, 3]."""
+    return SurfaceSampler(vertices[triangles]).sample(num_points, rng)[0]
+
+
+def load_modelnet40_off(
+    root: str | Path,
+    split: str = "test",
+    num_points: int = 8192,
+    *,
+    seed: int = 0,
+    class_names: tuple[str, ...] = MODELNET40_CLASSES,
+    up_axis: str = "z",
+) -> PointCloudDataset:
+    """ModelNet40 as released: ``root/<class>/<split>/<class>_<id>.off``, sampled lazily (area-weighted).
+
+    Labels index ``class_names`` (the 40 classes in alphabetical order by default), so a partial copy keeps the
+    official label indices. Colour is the missing-colour grey.
+    """
+    check_reader_arguments(num_points, up_axis)
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f"ModelNet40 root {root} is not a directory (expected <root>/<class>/{split}/*.off)")
+    class_names = list(class_names)
+    folders = sorted(p for p in root.iterdir() if (p / split).is_dir())
+    unknown = [p.name for p in folders if p.name not in class_names]
+    if unknown:
+        raise ValueError(f"class folders {unknown} under {root} are not in class_names")
+    files = [(f, class_names.index(folder.name)) for folder in folders for f in sorted((folder / split).glob("*.off"))]
+    if not files:
+        raise ValueError(f"no .off files found under {root}/<class>/{split}/")
+
+    def load_item(index: int) -> np.ndarray:
+        vertices, triangles = read_off(files[index][0])
+        xyz = sample_mesh(vertices, triangles, num_points, np.random.default_rng([seed, index]))
+        return finish_cloud(xyz, None, swap_yz=up_axis == "y")
+
+    return PointCloudDataset(class_names, np.array([label for _, label in files]), load_item, [f.stem for f, _ in files])
+
+
+__all__ = ["MODELNET40_CLASSES", "load_modelnet40_off", "read_off", "sample_mesh"]

@@ -1,0 +1,81 @@
+"""What the point-cloud readers (:mod:`~hf_spiking.data.modelnet`, :mod:`~hf_spiking.data.openshape`) share: the
+lazily loaded :class:`PointCloudDataset` and the convention every item follows -- float32 ``[num_points, 6]`` with
+xyz centred on the centroid and scaled into the unit sphere (z up) and rgb in [0, 1] (``MISSING_COLOR`` grey where
+the source has no colour). Subsampling is seeded per item, so ``dataset[i]`` is the same array every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .synthetic_shapes.geometry import normalize_to_unit_sphere
+
+MISSING_COLOR = 0.4  # OpenShape's grey for colourless points
+
+
+@dataclass
+class PointCloudDataset:
+    """A lazily loaded evaluation set: ``dataset[i]`` -> (points float32 [num_points, 6], label int)."""
+
+    class_names: list[str]
+    labels: np.ndarray
+    load_item: Callable[[int], np.ndarray]
+    names: list[str]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} out of range for {len(self)} items")
+        index = index % len(self)
+        return self.load_item(index), int(self.labels[index])
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def prompt_names(self) -> list[str]:
+        """Class names as words for text prompts ("flower_pot" -> "flower pot")."""
+        return [name.replace("_", " ") for name in self.class_names]
+
+
+def finish_cloud(xyz: np.ndarray, rgb: np.ndarray | None, *, swap_yz: bool) -> np.ndarray:
+    """Normalise into the unit sphere (z up) and attach colour (grey where missing) -> float32 [N, 6]."""
+    xyz = np.asarray(xyz, dtype=np.float64)
+    if xyz.ndim != 2 or xyz.shape[1] != 3 or len(xyz) == 0:
+        raise ValueError(f"point clouds must have shape [N>0, 3], got {xyz.shape}")
+    if swap_yz:
+        xyz = xyz[:, [0, 2, 1]]
+    xyz = normalize_to_unit_sphere(xyz)[0]
+    rgb = np.full_like(xyz, MISSING_COLOR) if rgb is None else np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 1.0)
+    return np.concatenate([xyz, rgb], axis=1).astype(np.float32)
+
+
+def subsample_points(xyz: np.ndarray, rgb: np.ndarray | None, num_points: int, rng: np.random.Generator):
+    """Exactly ``num_points`` points: a random subset, or with repeats when the cloud is smaller."""
+    n = len(xyz)
+    if n == num_points:
+        return xyz, rgb
+    index = rng.choice(n, num_points, replace=n < num_points)
+    return xyz[index], None if rgb is None else rgb[index]
+
+
+def check_reader_arguments(num_points: int, up_axis: str) -> None:
+    """Rejects a non-positive ``num_points`` and an up axis other than y or z."""
+    if num_points < 1:
+        raise ValueError(f"num_points must be a positive integer, got {num_points}")
+    if up_axis not in ("y", "z"):
+        raise ValueError(f"up_axis must be 'y' or 'z' (the source's gravity axis), got {up_axis!r}")
+
+
+__all__ = [
+    "MISSING_COLOR",
+    "PointCloudDataset",
+    "check_reader_arguments",
+    "finish_cloud",
+    "subsample_points",
+]

@@ -1,1 +1,0 @@
-"""Reproducible small-scale experiments built on hf_spiking models and synthetic data."""

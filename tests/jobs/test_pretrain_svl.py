@@ -1,0 +1,101 @@
+"""hf_spiking.jobs.pretrain_svl: one tiny MTA step with Trainer on captions only, BatchNorm recalibration, Rep-VLI export."""
+
+import json
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+import hf_spiking
+from hf_spiking.models.spiking_point_encoder import (
+    SpikingPointEncoderForPreTraining,
+    SpikingPointEncoderForZeroShotClassification,
+)
+from hf_spiking.jobs import pretrain_svl
+CATEGORIES = ["mug", "chair", "car"]
+TINY = json.dumps({"num_groups": 8, "group_size": 8})
+
+
+def test_one_tiny_step_then_fold_and_samples(tmp_path):
+    output, folded = tmp_path / "run", tmp_path / "folded"
+    code = pretrain_svl.main(
+        ["--output-dir", str(output), "--preset", "svl-pointformer-test", "--config-overrides", TINY,
+         "--categories", *CATEGORIES, "--num-per-category", "1", "--source-points", "64", "--num-points", "32",
+         "--batch-size", "3", "--max-steps", "1", "--eval-every-epochs", "0", "--threads", "1",
+         "--fold-to", str(folded)]
+    )
+    assert code == 0
+    summary = json.loads((output / "training_summary.json").read_text())
+    assert summary["config_overrides"]["spike_activation"] == "multispike"
+    trained = SpikingPointEncoderForPreTraining.from_pretrained(output)
+    assert trained.config.lambda_image == 0.0  # no image teacher: the text term alone
+    # One optimizer step moved the weights away from a fresh init with the same seed.
+    assert not torch.equal(trained.text_proj.weight, SpikingPointEncoderForPreTraining(trained.config).text_proj.weight)
+
+    model = SpikingPointEncoderForZeroShotClassification.from_pretrained(folded)
+    names = list(model.config.id2label.values())
+    assert names[:3] == CATEGORIES and set(pretrain_svl.GENERAL_VOCABULARY) <= set(names)
+    assert model.config.rep_vli_fold == "classifier"
+    torch.testing.assert_close(model.classifier.weight.norm(dim=-1), torch.ones(len(names)))
+    assert "classifier.weight" in load_file(folded / "model.safetensors")
+    samples = sorted(p.stem for p in (folded / "samples").glob("*.npy"))
+    assert samples == sorted(c.replace(" ", "_") for c in pretrain_svl.SAMPLE_CATEGORIES)
+    cloud = np.load(folded / "samples" / "mug.npy")
+    assert cloud.shape == (2048, 6) and cloud.dtype == np.float32
+
+
+def test_batch_norm_recalibration_uses_plain_averages():
+    config = hf_spiking.get_config("svl-pointformer-test", num_groups=4, group_size=4)
+    model = SpikingPointEncoderForPreTraining(config)
+    points = torch.rand(4, 16, 6)
+    rows = [{"point_values": cloud} for cloud in points]
+    pretrain_svl.recalibrate_batch_norm(model, rows, num_clouds=4, batch_size=2)
+    norm = model.point_encoder.encoder.tokenizer.first_norm
+    # Two batches of two clouds: the running mean is the average of the two batch means of first_conv's output.
+    with torch.no_grad():
+        groups = model.point_encoder.encoder.grouper(points)
+        order = torch.randperm(4, generator=torch.Generator().manual_seed(0)).tolist()
+        features = model.point_encoder.encoder.tokenizer.first_conv(groups.neighborhoods)
+        batch_means = [features[order[i : i + 2]].reshape(-1, features.shape[-1]).mean(0) for i in (0, 2)]
+    torch.testing.assert_close(norm.running_mean, torch.stack(batch_means).mean(0), rtol=1e-4, atol=1e-5)
+    assert norm.momentum == config.batch_norm_momentum and model.training
+
+
+def test_spike_energy_penalty_matches_the_energy_estimate_and_has_gradients():
+    from hf_spiking.energy import estimate_energy
+
+    config = hf_spiking.get_config("svl-pointformer-test", num_groups=8, group_size=8)
+    model = SpikingPointEncoderForPreTraining(config)
+    encoder = model.point_encoder
+    with torch.no_grad():  # larger pre-activations, so that many neurons fire
+        for module in encoder.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.weight.mul_(20)
+    points = torch.rand(3, 32, 6)
+    penalty = pretrain_svl.SpikeEnergyPenalty(encoder, points)
+    encoder.train()
+    for module in encoder.modules():  # training-mode layers, but the BatchNorm statistics estimate_energy sees
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.eval()
+    encoder(points)
+    fraction = penalty.pop(batch_size=3)
+    report = estimate_energy(encoder, {"point_values": points})
+    assert report.ac_energy_mj > 0
+    torch.testing.assert_close(fraction.item(), report.ac_energy_mj / report.dense_energy_mj, rtol=1e-5, atol=0)
+    fraction.backward()
+    assert encoder.encoder.layers[0].mlp.fc1.weight.grad.abs().sum() > 0  # through the spikes' surrogate
+    with torch.no_grad():  # validation forwards are not counted
+        encoder(points)
+    assert penalty.pop(batch_size=3).item() == 0.0
+    penalty.remove()
+
+
+def test_spike_energy_weight_trains_the_snn_and_is_refused_for_the_ann_twin(tmp_path, capsys):
+    common = ["--preset", "svl-pointformer-test", "--config-overrides", TINY, "--categories", *CATEGORIES,
+              "--num-per-category", "1", "--source-points", "64", "--num-points", "32", "--batch-size", "3",
+              "--max-steps", "1", "--eval-every-epochs", "0", "--threads", "1", "--spike-energy-weight", "1"]
+    assert pretrain_svl.main(["--output-dir", str(tmp_path / "relu"), "--spike-activation", "relu", *common]) == 2
+    assert "ANN twin has no spikes" in capsys.readouterr().err
+    assert pretrain_svl.main(["--output-dir", str(tmp_path / "snn"), *common]) == 0
+    summary = json.loads((tmp_path / "snn" / "training_summary.json").read_text())
+    assert summary["args"]["spike_energy_weight"] == 1.0

