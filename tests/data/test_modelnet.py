@@ -1,9 +1,9 @@
-"""ModelNet40 reader on tiny folders written in the released format (.off meshes)."""
+"""ModelNet40 readers on tiny folders written in the released (.off meshes) and pre-sampled (.npy clouds) layouts."""
 
 import numpy as np
 import pytest
 
-from hf_spiking.data.modelnet import MODELNET40_CLASSES, load_modelnet40_off, read_off
+from hf_spiking.data.modelnet import MODELNET40_CLASSES, load_modelnet40_npy, load_modelnet40_off, read_off
 
 BOX_VERTICES = np.array([[x, y, z] for x in (0.0, 1.0) for y in (0.0, 2.0) for z in (0.0, 4.0)])
 BOX_QUADS = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
@@ -78,3 +78,61 @@ def test_modelnet40_off_loader_validates(modelnet_root, tmp_path):
     (modelnet_root / "spaceship" / "test").mkdir(parents=True)
     with pytest.raises(ValueError, match="spaceship"):
         load_modelnet40_off(modelnet_root)
+
+
+@pytest.fixture
+def modelnet_npy_root(tmp_path):
+    """Three classes in the pre-sampled layout: <root>/<class>/<split>/<class>_NNNN.npy, float32 [1024, 3], z-up."""
+    root = tmp_path / "ModelNet40"
+    rng = np.random.default_rng(0)
+    for name in ("night_stand", "airplane", "xbox"):
+        for split, count in (("train", 2), ("test", 1)):
+            folder = root / name / split
+            folder.mkdir(parents=True)
+            for index in range(count):
+                cloud = rng.normal(size=(1024, 3)).astype(np.float32) * (1.0, 2.0, 3.0) + 5.0
+                np.save(folder / f"{name}_{index + 1:04d}.npy", cloud)
+    return root
+
+
+def test_npy_reader_keeps_the_stored_points_and_the_official_labels(modelnet_npy_root):
+    dataset = load_modelnet40_npy(modelnet_npy_root, "train")
+    assert len(dataset) == 6
+    assert dataset.names == ["airplane_0001", "airplane_0002", "night_stand_0001", "night_stand_0002", "xbox_0001", "xbox_0002"]
+    assert dataset.labels.tolist() == [0, 0, 23, 23, 39, 39]
+    assert dataset.class_names == list(MODELNET40_CLASSES) and dataset.prompt_names[23] == "night stand"
+    points, label = dataset[2]
+    stored = np.load(modelnet_npy_root / "night_stand" / "train" / "night_stand_0001.npy").astype(np.float64)
+    assert points.shape == (1024, 6) and points.dtype == np.float32 and label == 23
+    expected = stored - stored.mean(0)
+    expected /= np.linalg.norm(expected, axis=1).max()
+    np.testing.assert_allclose(points[:, :3], expected, atol=1e-6)  # centred, unit sphere, order kept
+    np.testing.assert_allclose(points[:, 3:], 0.4)  # no colour in the source: OpenShape's grey
+
+
+def test_npy_reader_subsamples_on_request_and_converts_to_a_datasets_dataset(modelnet_npy_root):
+    dataset = load_modelnet40_npy(modelnet_npy_root, "test", num_points=256, seed=3)
+    first = dataset[0][0]
+    assert first.shape == (256, 6)
+    np.testing.assert_array_equal(first, load_modelnet40_npy(modelnet_npy_root, "test", num_points=256, seed=3)[0][0])
+    table = dataset.to_dataset()
+    assert table.num_rows == 3 and table.features["label"].names == list(MODELNET40_CLASSES)
+    assert table["label"] == [0, 23, 39] and table["name"] == ["airplane_0001", "night_stand_0001", "xbox_0001"]
+    np.testing.assert_array_equal(np.asarray(table[0]["points"], dtype=np.float32), first)
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (np.array([{"xyz": 1}], dtype=object), "pickled or corrupt"),
+        (np.zeros((5, 2), dtype=np.float32), r"shape \[N>0, >=3\]"),
+        (np.full((4, 3), np.nan, dtype=np.float32), "NaN or infinite"),
+    ],
+)
+def test_npy_reader_refuses_pickles_and_malformed_clouds(modelnet_npy_root, content, match):
+    np.save(modelnet_npy_root / "xbox" / "test" / "xbox_0001.npy", content, allow_pickle=True)
+    dataset = load_modelnet40_npy(modelnet_npy_root, "test")
+    with pytest.raises(ValueError, match=match):
+        dataset[2]
+    with pytest.raises(ValueError, match=r"no \.npy files"):
+        load_modelnet40_npy(modelnet_npy_root / "xbox", "test")

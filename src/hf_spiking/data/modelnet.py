@@ -1,7 +1,12 @@
-"""ModelNet40 as released (Princeton): ``<root>/<class>/{train,test}/<class>_<id>.off`` meshes, z-up, read into
-:class:`~hf_spiking.data.point_clouds.PointCloudDataset` items (area-weighted surface samples, grey colour).
+"""ModelNet40 (Princeton; academic research use, cite Wu et al., CVPR 2015) read into
+:class:`~hf_spiking.data.point_clouds.PointCloudDataset` items (grey colour, labels in the alphabetical 40-class order):
 
-Some files fuse the header with the counts ("OFF490 518 0"); faces may be polygons (fan-triangulated here).
+- as released, ``<root>/<class>/{train,test}/<class>_<id>.off`` meshes, z-up, sampled by area
+  (:func:`load_modelnet40_off`; some files fuse the header with the counts, "OFF490 518 0", and faces may be polygons,
+  fan-triangulated here);
+- as pre-sampled point clouds, ``<root>/<class>/{train,test}/<class>_<id>.npy``, one plain float array ``[N, 3]`` per
+  shape (:func:`load_modelnet40_npy`), the layout of e.g. the public ``prasadsawant5/PointNet`` repository (1024 points,
+  z-up, 9,843 train / 2,468 test shapes). Nothing is downloaded: pass the folder you have.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .point_clouds import PointCloudDataset, check_reader_arguments, finish_cloud
+from .point_clouds import PointCloudDataset, check_reader_arguments, finish_cloud, subsample_points
 from .synthetic_shapes.geometry import SurfaceSampler
 
 MODELNET40_CLASSES = (
@@ -69,6 +74,24 @@ def sample_mesh(vertices: np.ndarray, triangles: np.ndarray, num_points: int, rn
     return SurfaceSampler(vertices[triangles]).sample(num_points, rng)[0]
 
 
+def _modelnet_files(root: str | Path, split: str, suffix: str, class_names) -> list[tuple[Path, int]]:
+    """(file, label) of every ``root/<class>/<split>/*<suffix>``, labels indexing ``class_names``."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f"ModelNet40 root {root} is not a directory (expected <root>/<class>/{split}/*{suffix})")
+    class_names = list(class_names)
+    folders = sorted(p for p in root.iterdir() if (p / split).is_dir())
+    unknown = [p.name for p in folders if p.name not in class_names]
+    if unknown:
+        raise ValueError(f"class folders {unknown} under {root} are not in class_names")
+    files = [(f, class_names.index(folder.name)) for folder in folders for f in sorted((folder / split).glob(f"*{suffix}"))]
+    if not files:
+        raise ValueError(f"no {suffix} files found under {root}/<class>/{split}/")
+    return files
+
+
 def load_modelnet40_off(
     root: str | Path,
     split: str = "test",
@@ -84,26 +107,65 @@ def load_modelnet40_off(
     official label indices. Colour is the missing-colour grey.
     """
     check_reader_arguments(num_points, up_axis)
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    root = Path(root)
-    if not root.is_dir():
-        raise ValueError(f"ModelNet40 root {root} is not a directory (expected <root>/<class>/{split}/*.off)")
-    class_names = list(class_names)
-    folders = sorted(p for p in root.iterdir() if (p / split).is_dir())
-    unknown = [p.name for p in folders if p.name not in class_names]
-    if unknown:
-        raise ValueError(f"class folders {unknown} under {root} are not in class_names")
-    files = [(f, class_names.index(folder.name)) for folder in folders for f in sorted((folder / split).glob("*.off"))]
-    if not files:
-        raise ValueError(f"no .off files found under {root}/<class>/{split}/")
+    files = _modelnet_files(root, split, ".off", class_names)
 
     def load_item(index: int) -> np.ndarray:
         vertices, triangles = read_off(files[index][0])
         xyz = sample_mesh(vertices, triangles, num_points, np.random.default_rng([seed, index]))
         return finish_cloud(xyz, None, swap_yz=up_axis == "y")
 
-    return PointCloudDataset(class_names, np.array([label for _, label in files]), load_item, [f.stem for f, _ in files])
+    return PointCloudDataset(
+        list(class_names), np.array([label for _, label in files]), load_item, [f.stem for f, _ in files]
+    )
 
 
-__all__ = ["MODELNET40_CLASSES", "load_modelnet40_off", "read_off", "sample_mesh"]
+def read_point_array(path: str | Path) -> np.ndarray:
+    """A plain ``.npy`` point array ``[N, >=3]`` (xyz first), float64; pickled or malformed files are refused."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except ValueError as error:  # numpy's advice for object arrays is to allow pickles: never here
+        raise ValueError(f"{path}: not a plain numeric .npy array (pickled or corrupt): {error}") from None
+    if array.ndim != 2 or array.shape[1] < 3 or len(array) == 0 or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{path}: expected a numeric point array of shape [N>0, >=3], got {array.dtype} {array.shape}")
+    xyz = array[:, :3].astype(np.float64)
+    if not np.isfinite(xyz).all():
+        raise ValueError(f"{path}: the point array holds NaN or infinite coordinates")
+    return xyz
+
+
+def load_modelnet40_npy(
+    root: str | Path,
+    split: str = "test",
+    num_points: int | None = None,
+    *,
+    seed: int = 0,
+    class_names: tuple[str, ...] = MODELNET40_CLASSES,
+    up_axis: str = "z",
+) -> PointCloudDataset:
+    """ModelNet40 as pre-sampled clouds: ``root/<class>/<split>/<class>_<id>.npy`` (plain float arrays ``[N, 3]``).
+
+    Every stored point is kept unless ``num_points`` asks for a seeded random subset (or repeats, for more points
+    than stored). Labels index ``class_names`` (alphabetical by default); colour is the missing-colour grey.
+    """
+    check_reader_arguments(1 if num_points is None else num_points, up_axis)
+    files = _modelnet_files(root, split, ".npy", class_names)
+
+    def load_item(index: int) -> np.ndarray:
+        xyz = read_point_array(files[index][0])
+        if num_points is not None:
+            xyz, _ = subsample_points(xyz, None, num_points, np.random.default_rng([seed, index]))
+        return finish_cloud(xyz, None, swap_yz=up_axis == "y")
+
+    return PointCloudDataset(
+        list(class_names), np.array([label for _, label in files]), load_item, [f.stem for f, _ in files]
+    )
+
+
+__all__ = [
+    "MODELNET40_CLASSES",
+    "load_modelnet40_npy",
+    "load_modelnet40_off",
+    "read_off",
+    "read_point_array",
+    "sample_mesh",
+]

@@ -37,6 +37,21 @@ class PointCloudDataset:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def to_dataset(self):
+        """The items as a ``datasets.Dataset`` with columns ``points`` (float32 ``[N, 6]``), ``label`` (a
+        ``ClassLabel`` over ``class_names``) and ``name``, decoded now (for evaluation sets that fit in memory)."""
+        import datasets
+
+        features = datasets.Features(
+            {
+                "points": datasets.Array2D((None, 6), "float32"),
+                "label": datasets.ClassLabel(names=list(self.class_names)),
+                "name": datasets.Value("string"),
+            }
+        )
+        rows = ({"points": points, "label": label, "name": name} for (points, label), name in zip(self, self.names))
+        return datasets.Dataset.from_list(list(rows), features=features)
+
     @property
     def prompt_names(self) -> list[str]:
         """Class names as words for text prompts ("flower_pot" -> "flower pot")."""
