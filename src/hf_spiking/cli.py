@@ -31,6 +31,10 @@ JOB_COMMANDS = {
     "pretrain-svl": ("hf_spiking.jobs.pretrain_svl", "MTA pretraining of an SVL point encoder with Trainer"),
     "eval-zero-shot": ("hf_spiking.jobs.eval_zero_shot", "zero-shot 3D classification accuracy of an SVL checkpoint"),
     "finetune-trevsnn": ("hf_spiking.jobs.finetune_trevsnn", "fine-tune a T-RevSNN image classifier with Trainer"),
+    "finetune-point-classifier": (
+        "hf_spiking.jobs.finetune_point_classifier",
+        "fine-tune a spiking point encoder for 3D or event-cloud classification with Trainer",
+    ),
     "train-lvc": ("hf_spiking.jobs.train_lvc", "train LVC's alignment layer on video question answering"),
     "eval-lvc-mcq": ("hf_spiking.jobs.eval_lvc_mcq", "multiple-choice video QA accuracy of an LVC model"),
     "reproduce-lvc-miniature": ("hf_spiking.jobs.lvc_miniature", "the offline LVC experiment end to end"),
