@@ -29,6 +29,11 @@ from .registry import create_model, get_preset, list_models
 # Subcommand -> (module whose `main(argv)` runs it, one-line help). The same modules back the scripts/ wrappers.
 JOB_COMMANDS = {
     "pretrain-svl": ("hf_spiking.jobs.pretrain_svl", "MTA pretraining of an SVL point encoder with Trainer"),
+    "pretrain-svl-openshape": (
+        "hf_spiking.jobs.pretrain_svl_openshape",
+        "MTA pretraining on OpenShape's corpus with precomputed teacher features (official recipes)",
+    ),
+    "fold-svl": ("hf_spiking.jobs.fold_svl", "Rep-VLI fold of precomputed class embeddings into a text-free head"),
     "eval-zero-shot": ("hf_spiking.jobs.eval_zero_shot", "zero-shot 3D classification accuracy of an SVL checkpoint"),
     "finetune-trevsnn": ("hf_spiking.jobs.finetune_trevsnn", "fine-tune a T-RevSNN image classifier with Trainer"),
     "finetune-point-classifier": (

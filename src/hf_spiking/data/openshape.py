@@ -9,6 +9,10 @@ README) for ModelNet40, Objaverse-LVIS and ScanObjectNN, read into
   sorted unique categories (1,156 in the release).
 * ScanObjectNN: ``<meta_data>/scanobjectnn/xyz_label.npy``, a *pickled* dict with ``xyz`` (n clouds of [m, 3]),
   ``label`` (n ints in OpenShape's 15-class order) and optionally ``rgb``, y-up.
+* Class embeddings (:func:`load_openshape_class_embeddings`): the OpenCLIP ViT-bigG-14 text features of each class
+  name averaged over prompt templates, 1280-d: ``modelnet40/cat_name_pt_feat.npy`` and
+  ``scanobjectnn/cat_name_pt_feat.npy`` are *pickled* dicts ``{category: {"open_clip_text_feat": (1, 1280)}}``,
+  ``lvis_cat_name_pt_feat.npy`` is a plain (1156, 1280) array in the sorted-category order.
 
 Pickled files can run code when loaded, so these readers refuse them unless called with ``allow_pickle=True``:
 pass it only for files you trust (the official release).
@@ -133,9 +137,67 @@ def load_openshape_scanobjectnn(
     return PointCloudDataset(list(SCANOBJECTNN_CLASSES), labels, load_item, [str(i) for i in range(len(labels))])
 
 
+OPENSHAPE_CLASS_EMBEDDINGS = {
+    "modelnet40": "modelnet40/cat_name_pt_feat.npy",
+    "objaverse-lvis": "lvis_cat_name_pt_feat.npy",
+    "scanobjectnn": "scanobjectnn/cat_name_pt_feat.npy",
+}
+
+
+def read_class_embeddings(path: str | Path, *, allow_pickle: bool = False) -> tuple[list[str] | None, np.ndarray]:
+    """(class names, float32 [K, D]) from a class-embedding ``.npy``: a plain [K, D] array (no names: ``None``) or
+    OpenShape's pickled ``{name: {"open_clip_text_feat": [1, D]}}`` dict (names in the dict's order), which needs
+    ``allow_pickle=True``. A plain array is read without unpickling whatever ``allow_pickle`` says."""
+    path = Path(path)
+    try:
+        data = np.load(path, allow_pickle=False)
+    except ValueError:  # numpy refuses object arrays without allow_pickle
+        _require_pickle_opt_in(allow_pickle, str(path))
+        data = np.load(path, allow_pickle=True)
+    if data.dtype != object:
+        if data.ndim != 2:
+            raise ValueError(f"{path} must hold a [num_classes, dim] array of class embeddings, got shape {data.shape}")
+        return None, data.astype(np.float32)
+    table = data.item() if data.shape == () else None
+    if not isinstance(table, dict) or not table:
+        raise ValueError(f"{path} must hold a [num_classes, dim] array or a non-empty {{class name: features}} dict")
+    names = [str(name) for name in table]
+    rows = [value["open_clip_text_feat"] if isinstance(value, dict) else value for value in table.values()]
+    return names, np.stack([np.asarray(row, dtype=np.float32).reshape(-1) for row in rows])
+
+
+def load_openshape_class_embeddings(
+    meta_data: str | Path, dataset: str, *, allow_pickle: bool = False
+) -> tuple[list[str], np.ndarray]:
+    """(class names, float32 [K, 1280]) of an OpenShape zero-shot benchmark, rows in the class order of its reader
+    here (ModelNet40: ``MODELNET40_CLASSES``; Objaverse-LVIS: sorted categories of ``split/lvis.json``;
+    ScanObjectNN: ``SCANOBJECTNN_CLASSES``). ``dataset``: one of ``OPENSHAPE_CLASS_EMBEDDINGS``."""
+    if dataset not in OPENSHAPE_CLASS_EMBEDDINGS:
+        raise ValueError(f"dataset must be one of {sorted(OPENSHAPE_CLASS_EMBEDDINGS)}, got {dataset!r}")
+    meta_data = Path(meta_data)
+    path = meta_data / OPENSHAPE_CLASS_EMBEDDINGS[dataset]
+    names, features = read_class_embeddings(path, allow_pickle=allow_pickle)
+    if dataset == "objaverse-lvis":
+        class_names = sorted({entry["category"] for entry in json.loads((meta_data / "split" / "lvis.json").read_text())})
+        if names is None:
+            names = class_names
+    else:
+        class_names = list(MODELNET40_CLASSES if dataset == "modelnet40" else SCANOBJECTNN_CLASSES)
+    if names is None or len(names) != len(features) or sorted(names) != sorted(class_names):
+        raise ValueError(
+            f"{path} holds {len(features)} class embeddings for classes {names if names is None else sorted(names)[:5]}..., "
+            f"expected one per class of {dataset} ({len(class_names)}: {class_names[:5]}...)"
+        )
+    order = [names.index(name) for name in class_names]
+    return class_names, features[order]
+
+
 __all__ = [
+    "OPENSHAPE_CLASS_EMBEDDINGS",
     "SCANOBJECTNN_CLASSES",
+    "load_openshape_class_embeddings",
     "load_openshape_modelnet40",
     "load_openshape_objaverse_lvis",
     "load_openshape_scanobjectnn",
+    "read_class_embeddings",
 ]
