@@ -40,7 +40,7 @@ setup(
     package_dir={"": "src"},
     packages=find_packages("src"),
     include_package_data=True,
-    package_data={"hf_spiking": ["metrics/*/*.py", "assets/**/*", "jobs/recipes/*.json"]},
+    package_data={"hf_spiking": ["metrics/*/*.py", "assets/**/*", "jobs/recipes/*.json", "jobs/accelerate_configs/*.yaml"]},
     install_requires=[
         # The floors of transformers, accelerate, datasets, peft, safetensors and huggingface_hub are the oldest
         # releases the whole test suite passed with (checked together; transformers 5.24 added the multimodal

@@ -74,3 +74,66 @@ def test_eval_videomme_flat_and_nested_formats(lvc_folder, tmp_path):
     with pytest.raises(ValueError, match="not among"):
         run_job(["--model", str(lvc_folder), "--benchmark", "videomme", "--annotations",
                      str(tmp_path / "bad.json"), "--videos", str(videos)])
+
+
+def videomme_fixture(tmp_path, count=3):
+    videos = tmp_path / "data"
+    videos.mkdir()
+    write_video(videos / "vid.mp4", num_frames=5)
+    rows = [{"video_id": "001", "videoID": "vid", "question_id": f"001-{i}", "task_type": "Counting Problem",
+             "question": "what is the cat doing ?", "options": ["A. a cat", "B. a dog", "C. yes", "D. no"],
+             "answer": "ABC"[i % 3]} for i in range(count)]
+    (tmp_path / "videomme.json").write_text(json.dumps(rows))
+    return ["--benchmark", "videomme", "--annotations", str(tmp_path / "videomme.json"), "--videos", str(videos)]
+
+
+def test_predictions_are_written_as_they_go_and_a_rerun_resumes(lvc_folder, tmp_path, monkeypatch):
+    from hf_spiking.jobs import eval_lvc_mcq
+
+    argv = ["--model", str(lvc_folder), *videomme_fixture(tmp_path), "--predictions", str(tmp_path / "p.jsonl")]
+    complete = run_job(argv[:-2])
+    predict, calls = eval_lvc_mcq.predict, []
+
+    def crash_on_third_item(pipe, item, *args):
+        if len(calls) == 2:
+            raise RuntimeError("simulated crash")
+        calls.append(item["item_id"])
+        return predict(pipe, item, *args)
+
+    monkeypatch.setattr(eval_lvc_mcq, "predict", crash_on_third_item)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run_job(argv)
+    assert [json.loads(line)["key"] for line in (tmp_path / "p.jsonl").read_text().splitlines()] == [
+        eval_lvc_mcq.item_key(item) for item in eval_lvc_mcq.load_videomme(tmp_path / "videomme.json",
+                                                                           tmp_path / "data")[:2]]
+    calls.clear()
+    monkeypatch.setattr(eval_lvc_mcq, "predict", lambda pipe, item, *args: calls.append(item) or predict(pipe, item, *args))
+    resumed = run_job(argv)
+    assert [item["item_id"] for item in calls] == ["001-2"]  # only the item the crash lost
+    assert resumed["predictions"] == complete["predictions"] and resumed["accuracy"] == complete["accuracy"]
+
+
+def test_generation_scoring_reads_the_generated_letter(lvc_folder, tmp_path):
+    from hf_spiking.models.lvc.multiple_choice import parse_option_letter
+
+    results = run_job(["--model", str(lvc_folder), *videomme_fixture(tmp_path, count=2), "--scoring", "generate",
+                       "--max_new_tokens", "3"])
+    assert results["scoring"] == "generate"
+    pipe = pipeline("video-question-answering", model=str(lvc_folder), device="cpu")
+    for prediction in results["predictions"]:
+        answer = pipe(prediction["video"], question="what is the cat doing ?", options=["A. a cat", "B. a dog",
+                      "C. yes", "D. no"], scoring="generate", prompt_template="videomme", max_new_tokens=3)
+        assert prediction["generated_text"] == answer["generated_text"]
+        index = parse_option_letter(answer["generated_text"], 4)
+        assert prediction["predicted"] == (-1 if index is None else index)
+        assert prediction["correct"] == (prediction["predicted"] == prediction["answer"])
+
+
+def test_missing_pyav_is_reported_before_loading(lvc_folder, tmp_path, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "av" else find_spec(name, *a))
+    with pytest.raises(ImportError, match="pip install av"):
+        run_job(["--model", str(tmp_path / "absent"), "--benchmark", "mlvu", "--annotations", str(tmp_path),
+                 "--videos", str(tmp_path)])

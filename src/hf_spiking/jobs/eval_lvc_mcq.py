@@ -13,15 +13,23 @@ Annotation formats, as the benchmarks release them:
   "videoID"?, "url"?, "questions": [{"question_id", "task_type", "question", "options", "answer"}]}]``); videos are
   ``<videos>/<videoID>.mp4``.
 
-Each option is scored by its log-likelihood after the video and question (``pipeline("video-question-answering")``
-with ``options=``); the best-scoring option is the prediction. The per-task table is logged (info level; the
-command line shows it) and ``--output`` writes every prediction as JSON.
+``--scoring loglikelihood`` (default) scores each option by its log-likelihood after the video and question
+(``pipeline("video-question-answering")`` with ``options=``); the best-scoring option is the prediction.
+``--scoring generate`` follows the papers: the prompt lists the options with letters in the benchmark's layout
+(``--prompt_template``, default: the benchmark's own, see :mod:`hf_spiking.models.lvc.multiple_choice`), the model
+generates (``--max_new_tokens``) and the first option letter of its answer is the prediction (no letter: wrong).
+
+Progress shows as a tqdm bar. With ``--predictions`` every finished item is appended to that JSON-lines file at once;
+a rerun with the same file skips the items already there (resuming after a crash) and the accuracies cover all of
+them. The per-task table is logged (info level; the command line shows it) and ``--output`` writes the results as
+JSON. PyAV (``pip install av``) is checked before anything is loaded.
 
     hf-spiking eval-lvc-mcq --model <lvc folder> --benchmark mlvu --annotations MLVU/json --videos MLVU/video
 
 Flags may be spelt with dashes or underscores (``--length-normalize`` / ``--length_normalize``).
 """
 
+import importlib.util
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,6 +53,17 @@ class EvalLVCMCQArguments:
     videos: Path = field(metadata={"help": "folder with the benchmark's videos"})
     limit: int | None = field(default=None, metadata={"help": "evaluate only the first N items"})
     length_normalize: bool = field(default=False, metadata={"help": "mean instead of summed option log-prob"})
+    scoring: Literal["loglikelihood", "generate"] = field(
+        default="loglikelihood",
+        metadata={"help": "option log-likelihood, or generate the option letter from a lettered prompt (papers)"},
+    )
+    prompt_template: Literal["mlvu", "videomme", "default"] | None = field(
+        default=None, metadata={"help": "lettered-option prompt for --scoring generate (default: the benchmark's)"}
+    )
+    max_new_tokens: int = field(default=8, metadata={"help": "generated tokens per answer (--scoring generate)"})
+    predictions: Path | None = field(
+        default=None, metadata={"help": "JSON-lines file written item by item; a rerun skips the items in it"}
+    )
     device: str = field(default="cpu", metadata={"help": "device of the pipeline"})
     output: Path | None = field(default=None, metadata={"help": "write the results as JSON here"})
 
@@ -77,13 +96,14 @@ def _find_video(videos: Path, name: str, subfolder: str | None = None) -> Path:
 def load_mlvu(annotations: Path, videos: Path) -> list[dict]:
     items = []
     for file in _json_files(annotations):
-        for entry in json.loads(file.read_text()):
+        for position, entry in enumerate(json.loads(file.read_text())):
             if "candidates" not in entry:  # the generation tasks (sub-scene captioning, summary) have no options
                 continue
             options = list(entry["candidates"])
             if entry["answer"] not in options:
                 raise ValueError(f"{file.name}: answer {entry['answer']!r} is not one of the candidates {options}.")
             items.append({
+                "item_id": f"{file.stem}/{position}",
                 "video": _find_video(videos, entry["video"], subfolder=file.stem),
                 "question": entry["question"],
                 "options": options,
@@ -111,12 +131,13 @@ def _videomme_rows(annotations: Path) -> list[dict]:
 
 def load_videomme(annotations: Path, videos: Path) -> list[dict]:
     items = []
-    for row in _videomme_rows(annotations):
+    for position, row in enumerate(_videomme_rows(annotations)):
         options = list(row["options"])
         letters = [option.split(".", 1)[0].strip() for option in options]
         if row["answer"] not in letters:
             raise ValueError(f"question {row.get('question_id')}: answer {row['answer']!r} is not among {letters}.")
         items.append({
+            "item_id": str(row.get("question_id") or position),
             "video": _find_video(videos, str(row.get("videoID") or row["video_id"])),
             "question": row["question"],
             "options": options,
@@ -130,23 +151,74 @@ def load_videomme(annotations: Path, videos: Path) -> list[dict]:
 LOADERS = {"mlvu": load_mlvu, "videomme": load_videomme}
 
 
-def evaluate(pipe, items: list[dict], length_normalize: bool = False) -> dict:
-    """Scores every item; returns overall and per-task-type accuracy plus per-item predictions."""
-    per_type = defaultdict(list)
-    predictions = []
-    for item in tqdm(items, desc="scoring options", unit="question"):
-        result = pipe(str(item["video"]), question=item["question"], options=item["options"],
-                      length_normalize=length_normalize)
+def item_key(item: dict) -> str:
+    """Identifies an item across runs (the resume key in the predictions file)."""
+    return json.dumps([item["item_id"], str(item["video"]), item["question"], item["options"]])
+
+
+def _read_predictions(path: Path | None) -> dict[str, dict]:
+    if path is None or not path.is_file():
+        return {}
+    done = {}
+    for line in path.read_text().splitlines():
+        if line.strip():  # a crash can leave a partial last line: that item is redone
+            try:
+                prediction = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            done[prediction["key"]] = prediction
+    return done
+
+
+def predict(pipe, item: dict, scoring: str = "loglikelihood", length_normalize: bool = False,
+            prompt_template: str = "default", max_new_tokens: int = 8) -> dict:
+    """One item's prediction record: predicted option index (-1 when a generated answer names none) and evidence."""
+    kwargs = {"options": item["options"], "scoring": scoring}
+    if scoring == "generate":
+        kwargs.update(prompt_template=prompt_template, max_new_tokens=max_new_tokens)
+    else:
+        kwargs["length_normalize"] = length_normalize
+    result = pipe(str(item["video"]), question=item["question"], **kwargs)
+    if scoring == "generate":
+        predicted = -1 if result["answer_index"] is None else result["answer_index"]
+        evidence = {"generated_text": result["generated_text"]}
+    else:
         predicted = max(range(len(item["options"])), key=result["scores"].__getitem__)
-        correct = predicted == item["answer_index"]
-        per_type[item["task_type"]].append(correct)
-        predictions.append({"video": str(item["video"]), "task_type": item["task_type"], "predicted": predicted,
-                            "answer": item["answer_index"], "correct": correct, "scores": result["scores"]})
+        evidence = {"scores": result["scores"]}
+    return {"key": item_key(item), "video": str(item["video"]), "task_type": item["task_type"],
+            "predicted": predicted, "answer": item["answer_index"], "correct": predicted == item["answer_index"],
+            **evidence}
+
+
+def evaluate(pipe, items: list[dict], length_normalize: bool = False, scoring: str = "loglikelihood",
+             prompt_template: str = "default", max_new_tokens: int = 8, predictions_file: Path | None = None) -> dict:
+    """Scores every item (skipping those already in ``predictions_file``, appending new ones to it as they finish);
+    returns overall and per-task-type accuracy plus per-item predictions."""
+    done = _read_predictions(predictions_file)
+    pending = [item for item in items if item_key(item) not in done]
+    if done:
+        logger.info(f"resuming: {len(items) - len(pending)} of {len(items)} items already in {predictions_file}")
+    writer = predictions_file.open("a") if predictions_file is not None else None
+    try:
+        for item in tqdm(pending, desc=f"{scoring} scoring", unit="question"):
+            prediction = predict(pipe, item, scoring, length_normalize, prompt_template, max_new_tokens)
+            done[prediction["key"]] = prediction
+            if writer is not None:
+                writer.write(json.dumps(prediction) + "\n")
+                writer.flush()
+    finally:
+        if writer is not None:
+            writer.close()
+    predictions = [done[item_key(item)] for item in items]
     if not predictions:
         raise ValueError("no multiple-choice items to evaluate.")
+    per_type = defaultdict(list)
+    for prediction in predictions:
+        per_type[prediction["task_type"]].append(prediction["correct"])
     return {
         "accuracy": sum(p["correct"] for p in predictions) / len(predictions),
         "num_items": len(predictions),
+        "scoring": scoring,
         "per_task_type": {task: sum(hits) / len(hits) for task, hits in sorted(per_type.items())},
         "count_per_task_type": {task: len(hits) for task, hits in sorted(per_type.items())},
         "predictions": predictions,
@@ -166,11 +238,15 @@ def results_table(results: dict) -> str:
 def evaluate_benchmark(args: EvalLVCMCQArguments) -> dict:
     """Loads the benchmark's items, scores them with the model's pipeline, logs the table and writes ``args.output``;
     returns the results (see :func:`evaluate`) with the benchmark's name."""
+    if importlib.util.find_spec("av") is None:
+        raise ImportError("eval-lvc-mcq decodes the benchmark's videos with PyAV: pip install av")
     from transformers import pipeline
 
     items = LOADERS[args.benchmark](args.annotations, args.videos)[: args.limit]
     pipe = pipeline("video-question-answering", model=args.model, device=args.device)
-    results = evaluate(pipe, items, length_normalize=args.length_normalize)
+    results = evaluate(pipe, items, length_normalize=args.length_normalize, scoring=args.scoring,
+                       prompt_template=args.prompt_template or args.benchmark, max_new_tokens=args.max_new_tokens,
+                       predictions_file=args.predictions)
     results["benchmark"] = args.benchmark
     logger.info(f"{args.benchmark} multiple-choice accuracy:\n{results_table(results)}")
     if args.output is not None:
@@ -198,10 +274,12 @@ __all__ = [
     "LOADERS",
     "evaluate",
     "evaluate_benchmark",
+    "item_key",
     "load_mlvu",
     "load_videomme",
     "main",
     "parse_arguments",
+    "predict",
     "results_table",
 ]
 

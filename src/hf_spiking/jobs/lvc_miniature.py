@@ -24,6 +24,7 @@ Three stages, each cached in the output folder so that a rerun resumes where it 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -517,6 +518,7 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     settings.validate()
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    require_plotting()  # the plot is the run's last step: fail now, not after the training
     settings_file = output_dir / "settings.json"
     recorded = {"preset": preset, **json.loads(json.dumps(asdict(settings)))}
     # Budgets only choose which evaluations run (each is cached under its own name): a rerun may add or drop some.
@@ -588,6 +590,12 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     (output_dir / "results.json").write_text(json.dumps(results, indent=2))
     plot_results(results, output_dir / "accuracy_vs_frames.png")
     return results
+
+
+def require_plotting() -> None:
+    """Raises a clear ImportError when matplotlib (for the final plot) is missing."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ImportError("reproduce-lvc-miniature ends with a plot: pip install matplotlib (or the dev extra)")
 
 
 def plot_results(results: dict, path: Path) -> None:
@@ -789,6 +797,7 @@ __all__ = [
     "parse_arguments",
     "parse_budgets",
     "plot_results",
+    "require_plotting",
     "reproduce",
     "results_markdown",
     "results_table",

@@ -162,29 +162,66 @@ def rotate(x, theta):
     return x * cos + torch.cat([-x[..., half:], x[..., :half]], -1) * sin
 
 
-def reference_internlm2_logits(state, llm, embeddings):
-    """InternLM2ForCausalLM from its original tensors: fused grouped wqkv, RoPE, causal GQA, SwiGLU."""
+def reference_decoder_logits(layers, norm_and_head, llm, embeddings):
+    """A pre-norm Llama-style decoder from per-layer (q, k, v, o, gate, up, down, attention_norm, ffn_norm) weights:
+    RoPE, causal grouped-query attention, SwiGLU; ``norm_and_head`` = (final norm, output projection)."""
     heads, kv_heads, eps = llm["num_attention_heads"], llm["num_key_value_heads"], llm["rms_norm_eps"]
     groups, head_dim = heads // kv_heads, llm["hidden_size"] // heads
     x = embeddings
     batch, length = x.shape[:2]
     causal = torch.full((length, length), float("-inf")).triu(1)
-    for i in range(llm["num_hidden_layers"]):
-        p = f"language_model.model.layers.{i}."
-        qkv = F.linear(rms_norm(x, state[p + "attention_norm.weight"], eps), state[p + "attention.wqkv.weight"])
-        qkv = qkv.reshape(batch, length, kv_heads, groups + 2, head_dim)
-        q = qkv[..., :groups, :].reshape(batch, length, heads, head_dim).transpose(1, 2)
-        k, v = (qkv[..., index, :].transpose(1, 2) for index in (-2, -1))
+    for q_w, k_w, v_w, o_w, gate_w, up_w, down_w, attention_norm, ffn_norm in layers:
+        h = rms_norm(x, attention_norm, eps)
+        q = F.linear(h, q_w).reshape(batch, length, heads, head_dim).transpose(1, 2)
+        k, v = (F.linear(h, w).reshape(batch, length, kv_heads, head_dim).transpose(1, 2) for w in (k_w, v_w))
         q, k = rotate(q, llm["rope_theta"]), rotate(k, llm["rope_theta"])
         k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
         attention = torch.softmax(q @ k.transpose(-1, -2) / head_dim**0.5 + causal, dim=-1) @ v
-        x = x + F.linear(attention.transpose(1, 2).reshape(batch, length, -1), state[p + "attention.wo.weight"])
-        h = rms_norm(x, state[p + "ffn_norm.weight"], eps)
-        gate, up = (F.linear(h, state[p + f"feed_forward.{name}.weight"]) for name in ("w1", "w3"))
-        gated = F.silu(gate) * up
-        x = x + F.linear(gated, state[p + "feed_forward.w2.weight"])
-    x = rms_norm(x, state["language_model.model.norm.weight"], eps)
-    return F.linear(x, state["language_model.output.weight"])
+        x = x + F.linear(attention.transpose(1, 2).reshape(batch, length, -1), o_w)
+        h = rms_norm(x, ffn_norm, eps)
+        x = x + F.linear(F.silu(F.linear(h, gate_w)) * F.linear(h, up_w), down_w)
+    final_norm, head = norm_and_head
+    return F.linear(rms_norm(x, final_norm, eps), head)
+
+
+def internlm2_layers(state, llm):
+    """Per-layer weights from InternLM2's fused grouped wqkv ([kv_head, (q_1 .. q_g, k, v), head_dim] rows)."""
+    heads, kv_heads = llm["num_attention_heads"], llm["num_key_value_heads"]
+    groups, head_dim = heads // kv_heads, llm["hidden_size"] // heads
+    for i in range(llm["num_hidden_layers"]):
+        p = f"language_model.model.layers.{i}."
+        wqkv = state[p + "attention.wqkv.weight"].reshape(kv_heads, groups + 2, head_dim, -1)
+        yield (wqkv[:, :groups].reshape(heads * head_dim, -1), wqkv[:, groups].reshape(kv_heads * head_dim, -1),
+               wqkv[:, groups + 1].reshape(kv_heads * head_dim, -1), state[p + "attention.wo.weight"],
+               *(state[p + f"feed_forward.{name}.weight"] for name in ("w1", "w3", "w2")),
+               state[p + "attention_norm.weight"], state[p + "ffn_norm.weight"])
+
+
+def phi3_layers(state, llm):
+    """Per-layer weights from Phi-3's fused qkv_proj (rows q, k, v) and gate_up_proj (rows gate, up)."""
+    heads, kv_heads = llm["num_attention_heads"], llm["num_key_value_heads"]
+    head_dim = llm["hidden_size"] // heads
+    for i in range(llm["num_hidden_layers"]):
+        p = f"language_model.model.layers.{i}."
+        q, k, v = state[p + "self_attn.qkv_proj.weight"].split(
+            [heads * head_dim, kv_heads * head_dim, kv_heads * head_dim])
+        gate, up = state[p + "mlp.gate_up_proj.weight"].chunk(2)
+        yield (q, k, v, state[p + "self_attn.o_proj.weight"], gate, up, state[p + "mlp.down_proj.weight"],
+               state[p + "input_layernorm.weight"], state[p + "post_attention_layernorm.weight"])
+
+
+def llama_layers(state, llm):
+    for i in range(llm["num_hidden_layers"]):
+        p = f"language_model.model.layers.{i}."
+        yield (*(state[p + f"self_attn.{name}_proj.weight"] for name in "qkvo"),
+               *(state[p + f"mlp.{name}_proj.weight"] for name in ("gate", "up", "down")),
+               state[p + "input_layernorm.weight"], state[p + "post_attention_layernorm.weight"])
+
+
+def reference_internlm2_logits(state, llm, embeddings):
+    """InternLM2ForCausalLM from its original tensors: fused grouped wqkv, RoPE, causal GQA, SwiGLU."""
+    head = (state["language_model.model.norm.weight"], state["language_model.output.weight"])
+    return reference_decoder_logits(internlm2_layers(state, llm), head, llm, embeddings)
 
 
 def native_model(converted, config):
@@ -299,6 +336,85 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="unrecognised InternVL2 parameters"):
         converter.convert_internvl2_state_dict({"vision_model.pooler.weight": torch.zeros(1)}, config)
     with pytest.raises(ValueError, match="unsupported InternVL2 language model"):
-        converter.convert_internvl2_config(original_config({"model_type": "phi3", "architectures": ["Phi3"]}))
+        converter.convert_internvl2_config(original_config({"model_type": "gemma", "architectures": ["Gemma"]}))
     with pytest.raises(ValueError, match="ps_version"):
         converter.convert_internvl2_config({**config, "ps_version": "v1"})
+
+
+PHI3_CONFIG = {
+    "architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "vocab_size": 64, "hidden_size": 32,
+    "intermediate_size": 40, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4,
+    "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": False, "max_position_embeddings": 128,
+    "original_max_position_embeddings": 128, "hidden_act": "silu", "attn_implementation": "flash_attention_2",
+    "sliding_window": 127, "pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2,
+}
+LLAMA_CONFIG = {
+    "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64, "hidden_size": 32,
+    "intermediate_size": 40, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+    "rms_norm_eps": 1e-5, "rope_theta": 5000000.0, "tie_word_embeddings": False, "max_position_embeddings": 128,
+    "hidden_act": "silu", "attention_bias": False, "mlp_bias": False, "attn_implementation": "flash_attention_2",
+}
+
+
+def original_causal_lm_state_dict(llm, fused):
+    """Original language_model.* tensors: Phi-3's fused qkv_proj / gate_up_proj, or Llama's separate projections."""
+    hidden, inner, vocab = llm["hidden_size"], llm["intermediate_size"], llm["vocab_size"]
+    kv_rows = llm["num_key_value_heads"] * hidden // llm["num_attention_heads"]
+    state = {
+        "language_model.model.embed_tokens.weight": random_tensor(vocab, hidden, scale=1.0),
+        "language_model.model.norm.weight": norm_weight(hidden),
+        "language_model.lm_head.weight": random_tensor(vocab, hidden),
+    }
+    for i in range(llm["num_hidden_layers"]):
+        p = f"language_model.model.layers.{i}."
+        if fused:
+            state[p + "self_attn.qkv_proj.weight"] = random_tensor(hidden + 2 * kv_rows, hidden)
+            state[p + "mlp.gate_up_proj.weight"] = random_tensor(2 * inner, hidden)
+        else:
+            state.update({p + "self_attn.q_proj.weight": random_tensor(hidden, hidden),
+                          p + "self_attn.k_proj.weight": random_tensor(kv_rows, hidden),
+                          p + "self_attn.v_proj.weight": random_tensor(kv_rows, hidden),
+                          p + "mlp.gate_proj.weight": random_tensor(inner, hidden),
+                          p + "mlp.up_proj.weight": random_tensor(inner, hidden)})
+        state.update({p + "self_attn.o_proj.weight": random_tensor(hidden, hidden),
+                      p + "mlp.down_proj.weight": random_tensor(hidden, inner),
+                      p + "input_layernorm.weight": norm_weight(hidden),
+                      p + "post_attention_layernorm.weight": norm_weight(hidden)})
+    return state
+
+
+@pytest.mark.parametrize("llm, layers, internvit_6b_style", [
+    (PHI3_CONFIG, phi3_layers, False),  # InternVL2-4B: InternViT-300M + Phi-3-mini
+    (LLAMA_CONFIG, llama_layers, True),  # InternVL2-40B / 76B: InternViT-6B + Yi-34B / Llama-3-70B
+], ids=["phi3-4b", "llama-40b-76b"])
+def test_phi3_and_llama_models_match_original_computation(llm, layers, internvit_6b_style):
+    config = original_config(llm, internvit_6b_style=internvit_6b_style)
+    state = {**original_vision_state_dict(config, 32), **original_causal_lm_state_dict(llm, layers is phi3_layers)}
+    hf_config = converter.convert_internvl2_config(config, IMAGE_TOKEN_ID)
+    assert hf_config.text_config.model_type == llm["model_type"]
+    assert hf_config.vision_config.use_qk_norm == internvit_6b_style
+    model = native_model(converter.convert_internvl2_state_dict(state, config), hf_config)
+
+    pixel_values, ids = torch.randn(1, 3, 32, 32), prompt_with_image(4)
+    with torch.no_grad():
+        reference_tokens = reference_image_tokens(state, config, pixel_values)
+        embeddings = state["language_model.model.embed_tokens.weight"][ids]
+        embeddings[ids == IMAGE_TOKEN_ID] = reference_tokens.reshape(-1, 32)
+        head = (state["language_model.model.norm.weight"], state["language_model.lm_head.weight"])
+        expected = reference_decoder_logits(layers(state, llm), head, llm, embeddings)
+        torch.testing.assert_close(model(input_ids=ids, pixel_values=pixel_values).logits, expected,
+                                   rtol=1e-4, atol=1e-4)
+
+
+def test_phi3_longrope_config_and_required_image_token_id():
+    llm = {**PHI3_CONFIG, "max_position_embeddings": 256, "original_max_position_embeddings": 64,
+           "rope_scaling": {"type": "su", "long_factor": [1.5] * 4, "short_factor": [1.0] * 4}}
+    hf_config = converter.convert_internvl2_config(original_config(llm), IMAGE_TOKEN_ID)
+    rope = hf_config.text_config.rope_parameters
+    assert rope["rope_type"] == "longrope" and rope["long_factor"] == [1.5] * 4
+    with torch.device("meta"):
+        InternVLForConditionalGeneration(hf_config)
+    for layout in (PHI3_CONFIG, LLAMA_CONFIG):  # no InternVL2 default <IMG_CONTEXT> id to fall back on
+        with pytest.raises(ValueError, match="image_token_id is required"):
+            converter.convert_internvl2_config(original_config(layout))
+    assert set(converter.LANGUAGE_MODEL_LAYOUTS) == {"qwen2", "internlm2", "phi3", "llama"}

@@ -156,7 +156,7 @@ def test_lora_on_the_language_model_only(make_model, tokenizer):
 
     model = make_model()
     peft_model = get_peft_model(
-        model, LoraConfig(r=4, target_modules=r".*language_model.*\.(q_proj|v_proj)", modules_to_save=[])
+        model, LoraConfig(r=4, target_modules=model.backbone.lora_target_modules, modules_to_save=[])
     )
     trainable = [name for name, p in peft_model.named_parameters() if p.requires_grad]
     assert trainable and all("language_model" in name and "lora_" in name for name in trainable)

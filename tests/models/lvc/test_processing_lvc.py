@@ -93,3 +93,20 @@ def test_bad_inputs(make_processor, video_array, tmp_path):
         processor(videos=video_array, text="what is <IMG_CONTEXT> ?")
     with pytest.raises(ValueError, match=r"\(T, H, W, 3\)"):
         processor(videos=np.zeros((4, 8, 8)), text=QUESTION)
+
+
+def test_seeking_reader_gives_the_full_decode_frames(tmp_path):
+    import av
+
+    from hf_spiking.benchmarks.bench_video_decoding import write_test_pattern_video
+    from hf_spiking.models.lvc.processing_lvc import read_video_frames
+
+    # 300 frames with a keyframe every 25: sampling reaches most frames by seeking, some by decoding on
+    path = write_test_pattern_video(tmp_path / "long.mp4", 300, fps=24, size=(64, 16), keyframe_interval=25)
+    with av.open(str(path)) as container:
+        every_frame = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert len(every_frame) == 300
+    for num_frames in (1, 7, 16, 64):
+        frames, indices = read_video_frames(path, num_frames)
+        assert indices.tolist() == uniform_frame_indices(300, num_frames).tolist()
+        np.testing.assert_array_equal(frames, np.stack([every_frame[i] for i in indices]))

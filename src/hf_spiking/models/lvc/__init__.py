@@ -19,6 +19,32 @@ MODEL_TYPES = (
         },
     ),
 )
+
+
+class NoDefaultModel(dict):
+    """A pipeline task's ``default`` entry for a task that ships no checkpoint: transformers' ``pipeline(task)``
+    without ``model=`` asks it for ``["model"]``, which raises a ValueError saying what to pass. (A dict, so the
+    registry entry still serialises when a pipeline is saved.)"""
+
+    def __init__(self, message: str):
+        super().__init__(model=None)
+        self.message = message
+
+    def __getitem__(self, key):
+        if key == "model":
+            raise ValueError(self.message)
+        return super().__getitem__(key)
+
+
+# The task's `default` entry (PipelineRegistration(default=...), once auto_registration forwards it).
+NO_DEFAULT_MODEL = NoDefaultModel(
+    "the video-question-answering task has no default model (no real vision-language model ships with "
+    "hf_spiking): pass model=<folder or Hub id of an LVC model or a plain InternVL / Phi-3.5-V checkpoint> "
+    "and, when the folder has none, processor=LVCProcessor(...). Example: "
+    'pipeline("video-question-answering", model="OpenGVLab/InternVL3-1B-hf") after saving an LVCProcessor '
+    "there, or a folder written by hf-spiking train-lvc."
+)
+
 PIPELINES = (
     PipelineRegistration(
         task="video-question-answering",

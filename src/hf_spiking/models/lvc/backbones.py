@@ -22,6 +22,8 @@ class LVCBackbone:
     model_type: str = ""
     alignment_modules: tuple[str, ...] = ()
     """Module or parameter names inside the LVC model that form the alignment layer (the only part LVC trains)."""
+    lora_target_modules: str = ""
+    """PEFT ``target_modules`` regex for LoRA on the language model's attention only (not the vision tower's)."""
 
     def build_modules(self, vlm_config: PreTrainedConfig) -> dict[str, nn.Module]:
         """Top-level modules of the VLM, keyed by the attribute names its checkpoints use."""
@@ -69,6 +71,7 @@ class InternVLBackbone(LVCBackbone):
 
     model_type = "internvl"
     alignment_modules = ("model.multi_modal_projector",)
+    lora_target_modules = r".*language_model.*\.(q_proj|v_proj)"
 
     def build_modules(self, vlm_config):
         from transformers import InternVLModel
@@ -124,6 +127,7 @@ class Phi3VBackbone(LVCBackbone):
         "model.vision_embed_tokens.glb_GN",
         "model.vision_embed_tokens.sub_GN",
     )
+    lora_target_modules = r"model\.layers\.\d+\.self_attn\.(qkv_proj|o_proj)"  # Phi-3's attention is fused
 
     def build_modules(self, vlm_config):
         return {

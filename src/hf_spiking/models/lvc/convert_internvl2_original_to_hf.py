@@ -1,7 +1,19 @@
 """Convert original InternVL2 checkpoints (OpenGVLab remote-code naming) to transformers' native InternVL.
 
 The original ``InternVLChatModel`` holds an InternViT ``vision_model``, the ``mlp1`` projector and a ``language_model``
-that is either Qwen2 (InternVL2-1B) or InternLM2 (InternVL2-2B / 8B / 26B). The native
+in one of four layouts:
+
+- Qwen2 (InternVL2-1B);
+- InternLM2 (InternVL2-2B / 8B / 26B), converted to a Llama text model (fused ``wqkv`` split, see below);
+- Phi-3 (InternVL2-4B, Phi-3-mini-128k): ``self_attn.qkv_proj`` (rows q, k, v) and ``mlp.gate_up_proj`` (rows gate,
+  up) stay fused, because transformers' native Phi-3 uses the same fused layout; ``rope_scaling`` ``"su"`` becomes
+  ``"longrope"``;
+- Llama (InternVL2-40B, Nous-Hermes-2-Yi-34B; InternVL2-76B, Hermes-2-Theta-Llama-3-70B): separate
+  ``self_attn.{q,k,v,o}_proj`` and ``mlp.{gate,up,down}_proj``, already transformers' Llama names.
+
+Qwen2, Phi-3 and Llama language models are transformers causal LMs in the original checkpoint, so their parameters
+only move (``language_model.model.*`` -> ``model.language_model.*``, ``language_model.lm_head`` -> ``lm_head``). The
+native
 ``InternVLForConditionalGeneration`` of transformers 5 uses:
 
     vision_model.embeddings.{class_embedding, position_embedding, patch_embedding}
@@ -11,7 +23,7 @@ that is either Qwen2 (InternVL2-1B) or InternLM2 (InternVL2-2B / 8B / 26B). The 
         -> ...attention.projection_layer / attention.{q,k}_norm / lambda_1 / lambda_2 / layernorm_before /
            layernorm_after / mlp.fc{1,2}
     mlp1.{0,1,3}                                         -> model.multi_modal_projector.{layer_norm, linear_1, linear_2}
-    Qwen2:    language_model.model.* -> model.language_model.*, language_model.lm_head -> lm_head
+    Qwen2 / Phi-3 / Llama: language_model.model.* -> model.language_model.*, language_model.lm_head -> lm_head
     InternLM2 (as a Llama text model):
         language_model.model.tok_embeddings -> model.language_model.embed_tokens
         ...attention.wqkv (fused, grouped per key/value head: [q_1 .. q_g, k, v] for each of the kv heads)
@@ -29,7 +41,8 @@ every name and shape against the native model (built on the meta device, so no m
     hf-spiking convert-internvl2 --input_dir InternVL2-2B --output_dir InternVL2-2B-hf
     python -m hf_spiking.models.lvc.convert_internvl2_original_to_hf --input_dir InternVL2-2B --output_dir InternVL2-2B-hf
 
-InternVL2-4B (Phi-3), 40B (Yi) and 76B (Llama-3 with a different projector) are not covered.
+The ``<IMG_CONTEXT>`` id is read from the folder's tokenizer files; without them it defaults to the InternVL2
+tokenizers' value for Qwen2 and InternLM2 and must be passed (``--image_token_id``) for Phi-3 and Llama models.
 """
 
 import argparse
@@ -47,6 +60,7 @@ logger = logging.get_logger(__name__)
 QWEN2_IMAGE_CONTEXT_TOKEN_ID = 151648  # <IMG_CONTEXT> in the InternVL2-1B (Qwen2) tokenizer
 INTERNLM2_IMAGE_CONTEXT_TOKEN_ID = 92546  # <IMG_CONTEXT> in the InternVL2-2B/8B/26B (InternLM2) tokenizer
 IMAGE_CONTEXT_TOKEN = "<IMG_CONTEXT>"
+DEFAULT_IMAGE_CONTEXT_TOKEN_IDS = {"qwen2": QWEN2_IMAGE_CONTEXT_TOKEN_ID, "internlm2": INTERNLM2_IMAGE_CONTEXT_TOKEN_ID}
 
 ORIGINAL_VIT_LAYER = r"^vision_model\.encoder\.layers\.(\d+)\."
 NATIVE_VIT_LAYER = r"model.vision_tower.encoder.layer.\1."
@@ -67,7 +81,8 @@ VISION_RENAMES = [
 ]
 VISION_QKV = re.compile(ORIGINAL_VIT_LAYER + r"attn\.qkv\.(weight|bias)$")
 
-QWEN2_RENAMES = [
+# Qwen2, Phi-3 and Llama: transformers causal LMs inside the original checkpoint, moved as they are.
+CAUSAL_LM_RENAMES = [
     (r"^language_model\.model\.", "model.language_model."),
     (r"^language_model\.lm_head\.", "lm_head."),
 ]
@@ -92,17 +107,25 @@ DROPPED_LLM_KEYS = {
 }
 
 
+# Language-model layouts this converter handles: llm_config model_type -> its CausalLM architecture name.
+LANGUAGE_MODEL_LAYOUTS = {
+    "qwen2": "Qwen2ForCausalLM",  # InternVL2-1B
+    "internlm2": "InternLM2ForCausalLM",  # InternVL2-2B / 8B / 26B
+    "phi3": "Phi3ForCausalLM",  # InternVL2-4B (fused qkv_proj / gate_up_proj)
+    "llama": "LlamaForCausalLM",  # InternVL2-40B (Yi-34B) and -76B (Llama-3-70B)
+}
+
+
 def language_model_type(original_config: dict) -> str:
     llm = original_config.get("llm_config") or {}
     architecture = (llm.get("architectures") or [""])[0]
     model_type = llm.get("model_type", "")
-    if model_type == "qwen2" or architecture == "Qwen2ForCausalLM":
-        return "qwen2"
-    if model_type == "internlm2" or architecture == "InternLM2ForCausalLM":
-        return "internlm2"
+    for layout, layout_architecture in LANGUAGE_MODEL_LAYOUTS.items():
+        if model_type == layout or architecture == layout_architecture:
+            return layout
     raise ValueError(
         f"unsupported InternVL2 language model {model_type or architecture!r}: expected llm_config of a Qwen2 "
-        "(InternVL2-1B) or InternLM2 (InternVL2-2B/8B/26B) model"
+        "(InternVL2-1B), InternLM2 (2B/8B/26B), Phi-3 (4B) or Llama (40B, 76B) model"
     )
 
 
@@ -134,7 +157,7 @@ def convert_internvl2_state_dict(state_dict: dict[str, torch.Tensor], original_c
     """Original InternVL2 parameter names and layouts -> those of ``InternVLForConditionalGeneration``."""
     lm_type = language_model_type(original_config)
     llm = original_config["llm_config"]
-    text_rules = QWEN2_RENAMES if lm_type == "qwen2" else INTERNLM2_RENAMES
+    text_rules = INTERNLM2_RENAMES if lm_type == "internlm2" else CAUSAL_LM_RENAMES
     converted, unknown = {}, []
     for key, tensor in state_dict.items():
         if match := VISION_QKV.match(key):
@@ -172,13 +195,15 @@ def text_config_dict(original_config: dict) -> dict:
     if rope_scaling:
         rope_scaling = dict(rope_scaling)
         rope_scaling["rope_type"] = rope_scaling.pop("type", rope_scaling.get("rope_type"))
+        if rope_scaling["rope_type"] == "su":  # Phi-3's original name of LongRoPE
+            rope_scaling["rope_type"] = "longrope"
         text["rope_parameters"] = {"rope_theta": llm.get("rope_theta", 10000.0), **rope_scaling}
     if lm_type == "internlm2":
         text["model_type"] = "llama"
         text["attention_bias"] = bool(llm.get("bias", False))
         text["mlp_bias"] = False
     else:
-        text["model_type"] = "qwen2"
+        text["model_type"] = lm_type
     return text
 
 
@@ -214,7 +239,13 @@ def convert_internvl2_config(original_config: dict, image_token_id: int | None =
         )
     lm_type = language_model_type(original_config)
     if image_token_id is None:
-        image_token_id = QWEN2_IMAGE_CONTEXT_TOKEN_ID if lm_type == "qwen2" else INTERNLM2_IMAGE_CONTEXT_TOKEN_ID
+        if lm_type not in DEFAULT_IMAGE_CONTEXT_TOKEN_IDS:
+            raise ValueError(
+                f"image_token_id is required for a {lm_type} InternVL2 model: pass the id of {IMAGE_CONTEXT_TOKEN} "
+                "in its tokenizer (the converter reads it from added_tokens.json / tokenizer_config.json / "
+                "tokenizer.json when the original folder has them)"
+            )
+        image_token_id = DEFAULT_IMAGE_CONTEXT_TOKEN_IDS[lm_type]
     vision = vision_config_dict(original_config)
     downsample_ratio = original_config.get("downsample_ratio", 0.5)
     image_seq_length = int((vision["image_size"] // vision["patch_size"]) ** 2 * downsample_ratio**2)
@@ -324,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["convert_internvl2_config", "convert_internvl2_state_dict"]
+__all__ = ["LANGUAGE_MODEL_LAYOUTS", "convert_internvl2_config", "convert_internvl2_state_dict"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,5 +1,7 @@
 """LVCProcessor: dense frame sampling, the backbone's image processor, and prompts with M/w pseudo-frame slots."""
 
+import importlib
+import re
 import warnings
 from os import PathLike
 from pathlib import Path
@@ -10,6 +12,8 @@ from transformers import BatchFeature
 from transformers.processing_utils import ProcessorMixin
 
 IGNORE_INDEX = -100
+PROMPT_FORMATS = ("internvl", "phi3_v")
+PHI3_V_IMAGE_TAG = re.compile(r"<\|image_(\d+)\|>")
 
 
 def uniform_frame_indices(total_frames: int, num_frames: int) -> np.ndarray:
@@ -24,28 +28,45 @@ def uniform_frame_indices(total_frames: int, num_frames: int) -> np.ndarray:
     return np.minimum(((np.arange(num_frames) + 0.5) * total_frames / num_frames).astype(np.int64), total_frames - 1)
 
 
-def _decode_selected(path: Path, wanted: set[int] | None) -> tuple[list[np.ndarray], int]:
-    import av
+SEQUENTIAL_DECODE_GAP = 32
+"""Wanted frames at most this many frames apart are reached by decoding on; farther ones by seeking (a seek lands on
+the keyframe before the target, so it pays off once the gap exceeds a typical keyframe interval)."""
 
-    kept, count = [], 0
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise ValueError(f"{path} has no video stream.")
-        stream = container.streams.video[0]
-        last_wanted = max(wanted) if wanted else None
-        for frame in container.decode(stream):
-            if wanted is None or count in wanted:
-                kept.append(frame.to_ndarray(format="rgb24"))
-            count += 1
-            if last_wanted is not None and count > last_wanted:
+
+def _decode_all(container, stream) -> list[np.ndarray]:
+    return [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+
+
+def _decode_by_seeking(container, stream, wanted: list[int]) -> dict[int, np.ndarray] | None:
+    """Frames at the sorted indices ``wanted``, reached by seeking to the keyframe before each far target and
+    decoding on to it, so the cost grows with the frames read, not with the video's length. Indices come from
+    presentation timestamps at the stream's average frame rate. ``None`` when the stream lacks what that needs
+    (rate, time base, timestamps) or a target is never reached; the caller then decodes everything."""
+    rate, time_base = stream.average_rate, stream.time_base
+    if not rate or not time_base:
+        return None
+    start = stream.start_time or 0
+    kept, position, frames = {}, None, iter(())
+    for target in wanted:
+        if position is None or not 0 < target - position <= SEQUENTIAL_DECODE_GAP:
+            container.seek(start + int(target / (rate * time_base)), stream=stream, backward=True, any_frame=False)
+            frames = container.decode(stream)
+        for frame in frames:
+            if frame.pts is None:
+                return None
+            position = round(float((frame.pts - start) * time_base * rate))
+            if position >= target:
                 break
-    return kept, count
+        if position != target:
+            return None
+        kept[target] = frame.to_ndarray(format="rgb24")
+    return kept
 
 
 def read_video_frames(path: str | PathLike, num_frames: int) -> tuple[np.ndarray, np.ndarray]:
     """Decodes a video file with PyAV and returns ``num_frames`` uniformly sampled RGB frames ``(M, H, W, 3)`` and
-    their indices. Frames are decoded in one pass, keeping only the sampled ones, when the container reports its
-    frame count."""
+    their indices. When the container reports its frame count, only the sampled frames are decoded, seeking to the
+    keyframe before each (``_decode_by_seeking``); otherwise every frame is decoded once."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"video file {path} does not exist.")
@@ -53,23 +74,24 @@ def read_video_frames(path: str | PathLike, num_frames: int) -> tuple[np.ndarray
         import av
 
         with av.open(str(path)) as container:
-            reported = container.streams.video[0].frames if container.streams.video else 0
-        if reported > 0:
-            indices = uniform_frame_indices(reported, num_frames)
-            wanted = sorted(set(indices.tolist()))
-            kept, _ = _decode_selected(path, set(wanted))
-            if len(kept) == len(wanted):
-                lookup = dict(zip(wanted, kept))
-                _warn_if_short(reported, num_frames)
-                return np.stack([lookup[i] for i in indices]), indices
-        # The container does not know its frame count (or overstated it): decode everything once.
-        all_frames, decoded = _decode_selected(path, None)
+            if not container.streams.video:
+                raise ValueError(f"{path} has no video stream.")
+            stream = container.streams.video[0]
+            if stream.frames > 0:
+                indices = uniform_frame_indices(stream.frames, num_frames)
+                kept = _decode_by_seeking(container, stream, sorted(set(indices.tolist())))
+                if kept is not None:
+                    _warn_if_short(stream.frames, num_frames)
+                    return np.stack([kept[i] for i in indices]), indices
+                container.seek(0)
+            # The container does not know its frame count (or its timestamps do not map to indices): decode all.
+            all_frames = _decode_all(container, stream)
     except Exception as error:  # PyAV raises its own error classes for unreadable or corrupt files
         raise ValueError(f"could not decode video file {path}: {error}") from error
-    if decoded == 0:
+    if not all_frames:
         raise ValueError(f"the video {path} has zero decodable frames.")
-    indices = uniform_frame_indices(decoded, num_frames)
-    _warn_if_short(decoded, num_frames)
+    indices = uniform_frame_indices(len(all_frames), num_frames)
+    _warn_if_short(len(all_frames), num_frames)
     return np.stack([all_frames[i] for i in indices]), indices
 
 
@@ -108,6 +130,13 @@ def sample_video(video, num_frames: int) -> tuple[np.ndarray | list, np.ndarray]
     return (np.stack(sampled) if isinstance(frames, np.ndarray) else sampled), indices
 
 
+def _text_list(text, name: str) -> list[str]:
+    texts = [text] if isinstance(text, str) else list(text or [])
+    if not texts or any(not isinstance(t, str) or not t.strip() for t in texts):
+        raise ValueError(f"LVCProcessor needs a non-empty question string per video in `{name}`, got {text!r}.")
+    return texts
+
+
 def _is_single_video(videos) -> bool:
     from PIL import Image
 
@@ -125,20 +154,29 @@ class LVCProcessor(ProcessorMixin):
     Each video is sampled densely and uniformly to ``num_frames`` (M) frames (their indices are returned as
     ``frame_indices``) and processed by the backbone's image processor into ``pixel_values_videos``
     ``[batch, M, C, H, W]`` (plus ``image_sizes_videos`` when the image processor returns sizes, e.g. Phi-3.5-V's
-    multi-crop frames). The prompt holds exactly ``M / window_size`` pseudo-frames of ``tokens_per_frame``
-    placeholder tokens each (``Frame{i}: <img><IMG_CONTEXT>...</img>``, InternVL's layout), followed by the question,
-    wrapped in the tokenizer's chat template when it has one. The question alone is tokenized again as
-    ``query_input_ids`` for the compression query. With ``answers``, the answer (plus EOS) is appended and ``labels``
-    mark only its tokens.
+    multi-crop frames). The prompt holds exactly ``M / window_size`` pseudo-frames of visual placeholders, followed by
+    the question, wrapped in the tokenizer's chat template when it has one. Two layouts (``prompt_format``):
+
+    - ``"internvl"``: ``Frame{i}: <img><IMG_CONTEXT> x t</img>\n`` per pseudo-frame, ``t = tokens_per_frame``;
+    - ``"phi3_v"``: Phi-3.5-Vision's official layout, ``<|image_{i}|>\n`` per pseudo-frame (as its model card
+      prompts several frames), each tag replaced by ``t`` copies of the id ``-i`` where ``t`` is the frame's token
+      count from ``Phi3VImageProcessor`` (``num_img_tokens``: HD crops, separators and newlines), so
+      ``tokens_per_frame`` is not used; the text between tags is tokenized as the official processor does.
+
+    The compression query is the question alone (or ``queries``), tokenized again as ``query_input_ids``. With
+    ``answers``, the answer (plus EOS) is appended and ``labels`` mark only its tokens.
 
     Args:
-        image_processor: the backbone's image processor (e.g. ``GotOcr2ImageProcessor`` for InternVL).
-        tokenizer: the backbone's tokenizer; needs ``context_image_token``, ``start_image_token``,
-            ``end_image_token`` (InternVL's extra special tokens).
+        image_processor: the backbone's image processor (``GotOcr2ImageProcessor`` for InternVL,
+            ``Phi3VImageProcessor`` for Phi-3.5-V).
+        tokenizer: the backbone's tokenizer; for ``"internvl"`` it needs ``context_image_token``,
+            ``start_image_token``, ``end_image_token`` (InternVL's extra special tokens).
         num_frames (`int`, defaults to 16): M.
         window_size (`int`, defaults to 4): w; must divide M.
-        tokens_per_frame (`int`, defaults to 256): t, the backbone's visual tokens per frame.
+        tokens_per_frame (`int`, defaults to 256): t, the backbone's visual tokens per frame (``"internvl"``).
         use_chat_template (`bool`, defaults to `True`): wrap the prompt in the tokenizer's chat template if present.
+        prompt_format (`str`, *optional*): ``"internvl"`` or ``"phi3_v"``; by default ``"phi3_v"`` for a
+            ``Phi3VImageProcessor`` and ``"internvl"`` otherwise.
     """
 
     def __init__(
@@ -150,6 +188,7 @@ class LVCProcessor(ProcessorMixin):
         tokens_per_frame: int = 256,
         use_chat_template: bool = True,
         chat_template=None,
+        prompt_format: str | None = None,
         **kwargs,
     ):
         if window_size < 1 or num_frames < 1 or num_frames % window_size != 0:
@@ -158,34 +197,43 @@ class LVCProcessor(ProcessorMixin):
             )
         if tokens_per_frame < 1:
             raise ValueError(f"tokens_per_frame must be >= 1, got {tokens_per_frame}.")
+        if prompt_format is None:
+            is_phi3_v = type(image_processor).__name__ == "Phi3VImageProcessor"
+            prompt_format = "phi3_v" if is_phi3_v else "internvl"
+        if prompt_format not in PROMPT_FORMATS:
+            raise ValueError(f"prompt_format must be one of {PROMPT_FORMATS}, got {prompt_format!r}.")
         super().__init__(image_processor, tokenizer, chat_template=chat_template, **kwargs)
-        for attribute in ("context_image_token", "start_image_token", "end_image_token"):
-            if getattr(tokenizer, attribute, None) is None:
-                raise ValueError(
-                    f"the tokenizer lacks `{attribute}`; register InternVL's special tokens as "
-                    "`extra_special_tokens` (see hf_spiking.data.synthetic_videos.build_lvc_test_tokenizer)."
-                )
+        if prompt_format == "internvl":
+            for attribute in ("context_image_token", "start_image_token", "end_image_token"):
+                if getattr(tokenizer, attribute, None) is None:
+                    raise ValueError(
+                        f"the tokenizer lacks `{attribute}`; register InternVL's special tokens as "
+                        "`extra_special_tokens` (see hf_spiking.data.synthetic_videos.build_lvc_test_tokenizer)."
+                    )
         self.num_frames = num_frames
         self.window_size = window_size
         self.tokens_per_frame = tokens_per_frame
         self.use_chat_template = use_chat_template
+        self.prompt_format = prompt_format
 
     @property
     def num_pseudo_frames(self) -> int:
         return self.num_frames // self.window_size
 
-    @property
-    def placeholder_token_id(self) -> int:
-        return self.tokenizer.convert_tokens_to_ids(self.tokenizer.context_image_token)
+    def placeholder_mask(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Positions of the visual placeholders in ``input_ids``."""
+        if self.prompt_format == "phi3_v":
+            return input_ids < 0
+        return input_ids == self.tokenizer.convert_tokens_to_ids(self.tokenizer.context_image_token)
 
     def video_prompt(self) -> str:
-        """The visual part of the prompt: M / w pseudo-frames of t placeholder tokens."""
+        """The visual part of the prompt: M / w pseudo-frames (placeholder tokens, or Phi-3.5-V's image tags)."""
+        frames = range(1, self.num_pseudo_frames + 1)
+        if self.prompt_format == "phi3_v":
+            return "".join(f"<|image_{index}|>\n" for index in frames)
         tok = self.tokenizer
         slots = tok.context_image_token * self.tokens_per_frame
-        return "".join(
-            f"Frame{index}: {tok.start_image_token}{slots}{tok.end_image_token}\n"
-            for index in range(1, self.num_pseudo_frames + 1)
-        )
+        return "".join(f"Frame{index}: {tok.start_image_token}{slots}{tok.end_image_token}\n" for index in frames)
 
     def build_prompt(self, question: str) -> str:
         content = f"{self.video_prompt()}{question}"
@@ -199,20 +247,55 @@ class LVCProcessor(ProcessorMixin):
             )
         return content
 
+    def tokens_per_frame_of(self, inputs) -> int:
+        """t of the video(s) in ``inputs`` (this processor's output): Phi-3.5-V's depends on the frame size."""
+        if self.prompt_format != "phi3_v":
+            return self.tokens_per_frame
+        # By name, not relative: saved folders carry this file for trust_remote_code and would copy the import.
+        phi3_v_num_image_tokens = importlib.import_module(
+            "hf_spiking.models.phi3_v.image_processing_phi3_v"
+        ).phi3_v_num_image_tokens
+        crop = self.image_processor.crop_size.height
+        counts = {
+            phi3_v_num_image_tokens(int(height), int(width), crop, crop // self.image_processor.patch_size // 2)
+            for height, width in inputs["image_sizes_videos"].reshape(-1, 2).tolist()
+        }
+        if len(counts) != 1:
+            raise ValueError(
+                f"all frames must have one crop grid (one token count) for LVC's windows, got token counts {counts}; "
+                "process videos of different sizes one at a time."
+            )
+        return counts.pop()
+
+    def encode_prompt(self, prompt: str, tokens_per_frame: int | None = None) -> list[int]:
+        """Token ids of a prompt from :meth:`build_prompt`, visual placeholders included."""
+        if self.prompt_format == "internvl":
+            return self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        # Phi-3.5-V's processor tokenizes the text between image tags chunk by chunk and puts -i x t ids for tag i.
+        ids = []
+        chunks = PHI3_V_IMAGE_TAG.split(prompt)
+        for position, chunk in enumerate(chunks):
+            if position % 2:
+                ids += [-int(chunk)] * (tokens_per_frame or self.tokens_per_frame)
+            elif chunk:
+                ids += self.tokenizer(chunk)["input_ids"]
+        return ids
+
     def __call__(
         self,
         videos=None,
         text: str | list[str] | None = None,
         answers: str | list[str] | None = None,
+        queries: str | list[str] | None = None,
         return_tensors: str = "pt",
         **kwargs,
     ) -> BatchFeature:
-        """``videos``: one video or a list of videos; ``text``: the question(s); ``answers`` (optional): targets."""
+        """``videos``: one video or a list of videos; ``text``: the question(s); ``answers`` (optional): targets;
+        ``queries`` (optional): the text(s) pooled into the compression query instead of ``text`` (e.g. the bare
+        question when ``text`` also lists lettered options)."""
         if videos is None:
             raise ValueError("LVCProcessor needs `videos` (a path, a (T, H, W, 3) array or a list of PIL images).")
-        questions = [text] if isinstance(text, str) else list(text or [])
-        if not questions or any(not isinstance(q, str) or not q.strip() for q in questions):
-            raise ValueError("LVCProcessor needs a non-empty question string per video in `text`.")
+        questions = _text_list(text, "text")
         video_list = [videos] if _is_single_video(videos) else list(videos)
         if len(video_list) != len(questions):
             raise ValueError(f"got {len(video_list)} video(s) but {len(questions)} question(s); pass one per video.")
@@ -221,6 +304,9 @@ class LVCProcessor(ProcessorMixin):
             answer_list = [answers] if isinstance(answers, str) else list(answers)
             if len(answer_list) != len(questions):
                 raise ValueError(f"got {len(answer_list)} answer(s) for {len(questions)} question(s).")
+        query_list = questions if queries is None else _text_list(queries, "queries")
+        if len(query_list) != len(questions):
+            raise ValueError(f"got {len(query_list)} queries for {len(questions)} question(s).")
 
         pixel_values, image_sizes, frame_indices = [], [], []
         for video in video_list:
@@ -230,34 +316,46 @@ class LVCProcessor(ProcessorMixin):
             if "image_sizes" in processed:  # backbones with multi-crop frames (Phi-3.5-V) need each frame's size
                 image_sizes.append(torch.as_tensor(processed["image_sizes"]))
             frame_indices.append(torch.as_tensor(indices))
-
-        prompts = [self.build_prompt(q) for q in questions]
-        text_inputs = self._tokenize(prompts, answer_list)
-        queries = self.tokenizer(questions, add_special_tokens=False, padding=True, return_tensors="pt")
-        data = {
-            **text_inputs,
-            "pixel_values_videos": torch.stack(pixel_values),
-            "query_input_ids": queries["input_ids"],
-            "query_attention_mask": queries["attention_mask"],
-            "frame_indices": torch.stack(frame_indices),
-        }
+        data = {"pixel_values_videos": torch.stack(pixel_values), "frame_indices": torch.stack(frame_indices)}
         if image_sizes:
             data["image_sizes_videos"] = torch.stack(image_sizes)
-        self._check_placeholders(data["input_ids"], len(video_list))
+        tokens_per_frame = self.tokens_per_frame_of(data)
+
+        prompts = [self.build_prompt(q) for q in questions]
+        if answer_list is None:
+            text_inputs = self.tokenize_prompts(prompts, tokens_per_frame)
+        else:
+            text_inputs = self.tokenize_with_answers(prompts, answer_list, tokens_per_frame=tokens_per_frame)
+        query_inputs = self.tokenizer(query_list, add_special_tokens=False, padding=True, return_tensors="pt")
+        data.update(text_inputs, query_input_ids=query_inputs["input_ids"],
+                    query_attention_mask=query_inputs["attention_mask"])
+        self._check_placeholders(data["input_ids"], len(video_list), tokens_per_frame)
         return BatchFeature(data, tensor_type=return_tensors)
 
-    def _tokenize(self, prompts: list[str], answers: list[str] | None) -> dict:
-        if answers is None:
-            return dict(self.tokenizer(prompts, add_special_tokens=False, padding=True, return_tensors="pt"))
-        return self.tokenize_with_answers(prompts, answers)
+    def tokenize_prompts(self, prompts: list[str], tokens_per_frame: int | None = None) -> dict:
+        """Prompt rows padded on the tokenizer's padding side (left for generation), with their attention mask."""
+        rows = [self.encode_prompt(prompt, tokens_per_frame) for prompt in prompts]
+        length = max(len(row) for row in rows)
+        left = self.tokenizer.padding_side == "left"
 
-    def tokenize_with_answers(self, prompts: list[str], answers: list[str], add_eos: bool = True) -> dict:
+        def pad(row, value):
+            padding = [value] * (length - len(row))
+            return padding + row if left else row + padding
+
+        return {
+            "input_ids": torch.tensor([pad(row, self.tokenizer.pad_token_id) for row in rows]),
+            "attention_mask": torch.tensor([pad([1] * len(row), 0) for row in rows]),
+        }
+
+    def tokenize_with_answers(
+        self, prompts: list[str], answers: list[str], add_eos: bool = True, tokens_per_frame: int | None = None
+    ) -> dict:
         """``prompt + answer (+ EOS)`` rows, right-padded so every prompt starts at position 0, with ``labels``
         equal to the ids on the answer tokens and -100 elsewhere."""
         tok = self.tokenizer
         rows, label_rows = [], []
         for prompt, answer in zip(prompts, answers, strict=True):
-            prompt_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+            prompt_ids = self.encode_prompt(prompt, tokens_per_frame)
             answer_ids = tok(answer, add_special_tokens=False)["input_ids"] + ([tok.eos_token_id] if add_eos else [])
             rows.append(prompt_ids + answer_ids)
             label_rows.append([IGNORE_INDEX] * len(prompt_ids) + answer_ids)
@@ -272,14 +370,14 @@ class LVCProcessor(ProcessorMixin):
             "labels": torch.tensor([pad(row, IGNORE_INDEX) for row in label_rows]),
         }
 
-    def _check_placeholders(self, input_ids: torch.Tensor, num_videos: int) -> None:
-        found = int((input_ids == self.placeholder_token_id).sum())
-        expected = num_videos * self.num_pseudo_frames * self.tokens_per_frame
+    def _check_placeholders(self, input_ids: torch.Tensor, num_videos: int, tokens_per_frame: int) -> None:
+        found = int(self.placeholder_mask(input_ids).sum())
+        expected = num_videos * self.num_pseudo_frames * tokens_per_frame
         if found != expected:
             raise ValueError(
                 f"the prompts hold {found} video placeholder tokens but {num_videos} video(s) x "
-                f"{self.num_pseudo_frames} pseudo-frames x {self.tokens_per_frame} tokens = {expected} features; "
-                f"the question or chat template must not contain {self.tokenizer.context_image_token!r}."
+                f"{self.num_pseudo_frames} pseudo-frames x {tokens_per_frame} tokens = {expected} features; "
+                "the question or chat template must not contain the image placeholder token or image tags."
             )
 
     def batch_decode(self, *args, **kwargs):
@@ -299,4 +397,4 @@ class LVCProcessor(ProcessorMixin):
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
 LVCProcessor.register_for_auto_class()
 
-__all__ = ["LVCProcessor", "read_video_frames", "sample_video", "uniform_frame_indices"]
+__all__ = ["LVCProcessor", "PROMPT_FORMATS", "read_video_frames", "sample_video", "uniform_frame_indices"]
