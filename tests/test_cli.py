@@ -86,7 +86,10 @@ def test_energy_on_a_real_preset(capsys):
         pytest.skip("the T-RevSNN presets are not registered in this checkout")
     assert main(["energy", "trevsnn-test", "--input-shape", "1", "3", "32", "32", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["total_energy_mj"] > 0 and report["layers"]
+    assert report["total_energy_mj"] > 0 and report["layers"] and report["convention"] == "measured"
+    assert main(["energy", "trevsnn-test", "--input-shape", "1", "3", "32", "32", "--json", "--convention", "paper"]) == 0
+    paper = json.loads(capsys.readouterr().out)
+    assert paper["convention"] == "paper" and 0 < paper["total_energy_mj"] < report["total_energy_mj"]
 
 
 @pytest.mark.parametrize("command", sorted(JOB_COMMANDS))

@@ -184,6 +184,7 @@ def test_protocol_layer_is_charged_its_own_counts_and_shadows_inner_layers():
         ({"e_mac": -1.0}, "e_mac"),
         ({"e_ac": 0}, "e_ac"),
         ({"batch_size": 0}, "batch_size"),
+        ({"convention": "papers"}, "convention"),
     ],
 )
 def test_bad_arguments_raise_value_error(kwargs, match):
@@ -218,3 +219,69 @@ def test_conv_like_layer_reuses_conv_energy_counts():
     x[0, 1, 1, 1] = 1.0
     row = estimate_energy(nn.Sequential(_StandardisedConv()), x).layers[0]
     assert (row.kind, row.sops, row.macs) == ("AC", (4 + 9) * 3, 3 * 9 * 2 * 9)
+
+
+class _EncodeSpikeFold(nn.Module):
+    """Encoding layer -> integer spikes -> layer fed spikes -> layer fed their real-valued product, plus a layer on
+    the raw input that runs after the spikes (a position MLP)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encode, self.spike, self.mix = nn.Linear(3, 4), MultiSpike(max_level=4), nn.Linear(4, 5)
+        self.fold, self.position = nn.Linear(5, 2), nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.fold(self.mix(self.spike(self.encode(x) * 3))) + self.position(x)
+
+
+def test_paper_convention_charges_encoding_layers_as_macs_and_the_rest_at_firing_rates():
+    torch.manual_seed(0)
+    net, x = _EncodeSpikeFold(), torch.randn(6, 3)
+    with torch.no_grad():
+        rate = net.spike(net.encode(x) * 3).mean().item()
+    assert 0 < rate < 4
+    paper = estimate_energy(net, x, convention="paper")
+    assert paper.convention == "paper" and paper.to_dict()["convention"] == "paper" and "paper convention" in str(paper)
+    assert {(r.name, r.kind) for r in paper.layers} == {("encode", "MAC"), ("mix", "AC"), ("fold", "AC"), ("position", "MAC")}
+    assert _row(paper, "encode").energy_pj == pytest.approx(12 * 4.6)
+    assert _row(paper, "position").energy_pj == pytest.approx(6 * 4.6)  # raw input, although it runs after the spikes
+    for name, macs in [("mix", 20), ("fold", 10)]:  # SOPs = firing rate x dense MACs; fold reads mix's real output
+        row = _row(paper, name)
+        assert (row.macs, row.firing_rate) == (macs, pytest.approx(rate))
+        assert row.sops == pytest.approx(rate * macs) and row.energy_pj == pytest.approx(rate * macs * 0.9)
+    assert paper.total_energy_mj == pytest.approx((18 * 4.6 + rate * 30 * 0.9) * 1e-9)
+
+    measured = estimate_energy(net, x)  # the default: fold's real-valued input is charged its MACs
+    assert measured.convention == "measured"
+    assert {(r.name, r.kind) for r in measured.layers} == {("encode", "MAC"), ("mix", "AC"), ("fold", "MAC"), ("position", "MAC")}
+    assert _row(measured, "mix").sops == _row(paper, "mix").sops  # a Linear fed spikes: both rules agree
+
+
+class _SitePooled(nn.Module):
+    """E-3DSNN's layout: per-site features, a mean over each sample's sites, then the linear ``final`` layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.encode, self.spike, self.site = nn.Linear(3, 4), MultiSpike(max_level=4), nn.Linear(4, 6)
+        self.final = nn.Linear(6, 5)
+
+    def forward_features(self, x):
+        features = self.site(self.spike(self.encode(x) * 3)).flatten(0, 1)
+        return features, torch.arange(x.shape[0]).repeat_interleave(x.shape[1])
+
+    def forward(self, x):
+        features, index = self.forward_features(x)
+        pooled = torch.zeros(x.shape[0], features.shape[1]).index_add_(0, index, features) / x.shape[1]
+        return self.final(pooled)
+
+
+def test_paper_convention_charges_a_site_pooled_final_layer_per_site():
+    torch.manual_seed(0)
+    net, x = _SitePooled(), torch.randn(2, 7, 3)  # 2 samples of 7 sites
+    with torch.no_grad():
+        rate = net.spike(net.encode(x) * 3).mean().item()
+    paper = _row(estimate_energy(net, x, convention="paper"), "final")
+    assert (paper.kind, paper.macs) == ("AC", 7 * 6 * 5)  # per sample: every site through the 6 -> 5 layer
+    assert paper.sops == pytest.approx(rate * 7 * 6 * 5)
+    assert _row(estimate_energy(net, x), "final").macs == 6 * 5  # measured: once per sample, as it runs here
+    assert "forward_features" not in vars(net)  # the recording wrapper is removed

@@ -23,7 +23,7 @@ import sys
 import torch
 from torch import nn
 
-from .energy import ENERGY_PRESETS, estimate_energy
+from .energy import CONVENTIONS, ENERGY_PRESETS, estimate_energy
 from .registry import create_model, get_preset, list_models
 
 # Subcommand -> (module whose `main(argv)` runs it, one-line help). The same modules back the scripts/ wrappers.
@@ -88,7 +88,9 @@ def _model_inputs(model: nn.Module, input_shape: list[int] | None):
 def _energy(args) -> int:
     model = create_model(args.preset)
     inputs = _model_inputs(model, args.input_shape)
-    report = estimate_energy(model, inputs, precision=args.precision, batch_size=args.batch_size)
+    report = estimate_energy(
+        model, inputs, precision=args.precision, batch_size=args.batch_size, convention=args.convention
+    )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
     return 0
 
@@ -118,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     energy_parser.add_argument("preset", help="preset name (see `hf-spiking list`)")
     energy_parser.add_argument("--input-shape", type=int, nargs="+", metavar="N", help="shape of the random input")
     energy_parser.add_argument("--precision", choices=sorted(ENERGY_PRESETS), default="fp32", help="energy costs")
+    energy_parser.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default="measured",
+        help="measured: MAC or AC per layer from its input; paper: encoding layers MAC, the rest AC at firing rates",
+    )
     energy_parser.add_argument(
         "--batch-size", type=int, help="samples in the input (default: its first dimension; set it for [T, B, ...])"
     )

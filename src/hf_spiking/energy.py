@@ -29,6 +29,24 @@
 6. **Costs** are per operation in pJ: ``fp32`` (default) E_MAC = 4.6, E_AC = 0.9 (Horowitz, 45 nm);
    ``fp16`` 1.5 / 0.4; ``int8`` 0.23 / 0.03; or custom ``e_mac`` / ``e_ac``. Data movement is not modelled.
 
+The rules above are the default ``convention="measured"``: each call is charged for what its input holds.
+``convention="paper"`` reproduces the accounting of the spiking-network papers (Spikformer, Spike-driven
+Transformer, T-RevSNN, E-3DSNN, SVL): ``E = E_MAC * MACs(encoding layers) + E_AC * sum_l fr_l * MACs_l``.
+
+* **Encoding layers** are the layers whose input is computed from the model's inputs without passing through any
+  spikes (the stem that sees pixels or points, a position MLP on raw coordinates); they are charged their dense
+  MACs. Dataflow is tracked per operation, so an encoding layer is recognised wherever it runs in the forward pass.
+* **Every other layer** is charged ``fr_l * MACs_l`` accumulates, ``MACs_l`` its dense MAC count (padded taps
+  included, as the papers' FLOPs are). For a layer fed spikes, ``fr_l`` is their mean count per element. A layer
+  whose real-valued input was computed from spikes (a pointwise convolution after a depthwise one, a head after
+  pooling) is charged at the rate of the spikes its input was last computed from: the consecutive synaptic layers
+  behind one neuron are treated as one spike-driven operation, as the papers do. The row's ``firing_rate`` is this
+  MAC-weighted rate.
+* **Site-pooled final layers** are charged per site. A module with a ``forward_features(*inputs)`` method returning
+  ``(site_features [M, C], site_index [M])`` and a linear ``final`` layer applied after the mean over each sample's
+  sites (E-3DSNN's encoder, which pools first because both steps are linear) has ``final`` charged as if it ran on
+  all M sites, as in the official architecture.
+
 **Energy protocol for custom layers.** A module that defines
 
     def energy_counts(self, inputs: tuple, output) -> tuple[int, int]:
@@ -44,6 +62,7 @@ else that argument's ``features`` tensor (the spconv ``SparseConvTensor`` conven
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import math
 from collections.abc import Iterable, Mapping
@@ -53,6 +72,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,8 @@ class EnergyCosts:
                 raise ValueError(f"`{name}` must be a positive number of pJ per operation, got {value!r}.")
 
 
+CONVENTIONS = ("measured", "paper")
+
 ENERGY_PRESETS: dict[str, EnergyCosts] = {
     "fp32": EnergyCosts(e_mac=4.6, e_ac=0.9),
     "fp16": EnergyCosts(e_mac=1.5, e_ac=0.4),
@@ -80,8 +103,10 @@ ENERGY_PRESETS: dict[str, EnergyCosts] = {
 class LayerEnergy:
     """One report row: a layer's operations per sample and their energy.
 
-    ``kind`` is ``"MAC"`` (real-valued input) or ``"AC"`` (spike input); a layer called with both kinds of input
-    gets one row per kind. ``firing_rate`` is the mean spike count per input element (``None`` for MAC rows).
+    ``kind`` is ``"MAC"`` (real-valued input; under the paper convention: an encoding layer) or ``"AC"`` (spike
+    input; under the paper convention: every other layer); a layer called with both kinds of input gets one row per
+    kind. ``firing_rate`` is the mean spike count per input element (``None`` for MAC rows; under the paper
+    convention the rate its accumulates were charged at, weighted by MACs).
     """
 
     name: str
@@ -102,6 +127,7 @@ class EnergyReport:
     e_mac_pj: float
     e_ac_pj: float
     batch_size: int
+    convention: str = "measured"
     # Spike counts and element counts of all AC-layer inputs, for the element-weighted mean firing rate.
     _spike_total: float = field(default=0.0, repr=False)
     _element_total: int = field(default=0, repr=False)
@@ -140,6 +166,7 @@ class EnergyReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for model cards and logs)."""
         return {
+            "convention": self.convention,
             "precision": self.precision,
             "e_mac_pj": self.e_mac_pj,
             "e_ac_pj": self.e_ac_pj,
@@ -173,7 +200,8 @@ def format_energy_table(report: Mapping[str, Any]) -> str:
     rate = report["mean_firing_rate"]
     lines += [
         "-" * len(header),
-        f"per sample (batch {report['batch_size']}), {report['precision']} costs "
+        f"per sample (batch {report['batch_size']}), {report.get('convention', 'measured')} convention, "
+        f"{report['precision']} costs "
         f"E_MAC = {report['e_mac_pj']} pJ, E_AC = {report['e_ac_pj']} pJ",
         f"total energy  {report['total_energy_mj']:.6g} mJ  (MAC {report['mac_energy_mj']:.6g} mJ, "
         f"AC {report['ac_energy_mj']:.6g} mJ)",
@@ -244,7 +272,7 @@ def conv_energy_counts(layer: nn.Module, inputs: tuple, output: torch.Tensor) ->
 @dataclass
 class _Tally:
     macs: int = 0
-    sops: int = 0
+    sops: float = 0
     spikes: float = 0.0
     elements: int = 0
     calls: int = 0
@@ -259,6 +287,7 @@ def estimate_energy(
     e_ac: float | None = None,
     batch_size: int | None = None,
     mac_layers: Iterable[str] = (),
+    convention: str = "measured",
 ) -> EnergyReport:
     """Runs ``model`` once on ``inputs`` and estimates its per-sample compute energy.
 
@@ -270,9 +299,14 @@ def estimate_energy(
         e_mac, e_ac: custom pJ per MAC / per AC, overriding the preset's.
         batch_size: samples in ``inputs``; default: the leading dimension of the first input tensor.
         mac_layers: layer names (``fnmatch`` patterns allowed) always charged as MAC layers.
+        convention: ``"measured"`` (each call charged for what its input holds) or ``"paper"`` (encoding layers
+            as MACs, every other layer as accumulates at the measured firing rates, site-pooled final layers per
+            site: the spiking-network papers' accounting).
 
     The counting rules are in the module docstring of :mod:`hf_spiking.energy`.
     """
+    if convention not in CONVENTIONS:
+        raise ValueError(f"`convention` must be one of {list(CONVENTIONS)}, got {convention!r}.")
     if precision not in ENERGY_PRESETS:
         raise ValueError(f"`precision` must be one of {sorted(ENERGY_PRESETS)}, got {precision!r}.")
     preset = ENERGY_PRESETS[precision]
@@ -290,26 +324,38 @@ def estimate_energy(
     mac_patterns = tuple(mac_layers)
 
     tallies: dict[tuple[str, str], _Tally] = {}
+    lineage = _SpikeLineage() if convention == "paper" else None
+    site_counts: dict[int, int] = {}
     handles = []
     for name, module in _counted_layers(model):
-        handles.append(module.register_forward_hook(_make_hook(name, mac_patterns, tallies)))
+        forced_mac = any(fnmatch.fnmatchcase(name, pattern) for pattern in mac_patterns)
+        if lineage is None:
+            handles.append(module.register_forward_hook(_make_hook(name, forced_mac, tallies)))
+        else:
+            handles += _paper_hooks(name, module, forced_mac, tallies, lineage, site_counts)
+    site_pooled = _record_site_counts(model, site_counts) if lineage is not None else []
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), lineage if lineage is not None else contextlib.nullcontext():
             model(*args, **kwargs)
     finally:
         model.train(was_training)
         for handle in handles:
             handle.remove()
+        for module in site_pooled:
+            del module.forward_features  # the instance attribute set by _record_site_counts
 
     rows = []
     spike_total, element_total = 0.0, 0
     for (name, kind), tally in tallies.items():
         charged = tally.macs * costs.e_mac if kind == "MAC" else tally.sops * costs.e_ac
         firing_rate = None
-        if kind == "AC":
+        if kind == "AC" and lineage is not None:
+            firing_rate = tally.sops / tally.macs if tally.macs else 0.0
+        elif kind == "AC":
             firing_rate = tally.spikes / tally.elements if tally.elements else 0.0
+        if kind == "AC":
             spike_total += tally.spikes
             element_total += tally.elements
         rows.append(
@@ -329,6 +375,7 @@ def estimate_energy(
         e_mac_pj=costs.e_mac,
         e_ac_pj=costs.e_ac,
         batch_size=batch_size,
+        convention=convention,
         _spike_total=spike_total,
         _element_total=element_total,
     )
@@ -353,18 +400,19 @@ def _counted_layers(model: nn.Module):
             yield name, module
 
 
-def _make_hook(name: str, mac_patterns: tuple[str, ...], tallies: dict):
-    forced_mac = any(fnmatch.fnmatchcase(name, pattern) for pattern in mac_patterns)
+def _layer_counts(module: nn.Module, inputs: tuple, output) -> tuple[int, int]:
+    if callable(getattr(module, "energy_counts", None)):
+        return module.energy_counts(inputs, output)
+    if isinstance(module, nn.Linear):
+        return linear_energy_counts(module, inputs, output)
+    return conv_energy_counts(module, inputs, output)
 
+
+def _make_hook(name: str, forced_mac: bool, tallies: dict):
     def hook(module, inputs, output):
         x = _input_activations(inputs)
         spiking = not forced_mac and x is not None and _holds_spikes(x)
-        if callable(getattr(module, "energy_counts", None)):
-            macs, sops = module.energy_counts(inputs, output)
-        elif isinstance(module, nn.Linear):
-            macs, sops = linear_energy_counts(module, inputs, output)
-        else:
-            macs, sops = conv_energy_counts(module, inputs, output)
+        macs, sops = _layer_counts(module, inputs, output)
         tally = tallies.setdefault((name or type(module).__name__, "AC" if spiking else "MAC"), _Tally())
         tally.macs += int(macs)
         tally.calls += 1
@@ -376,7 +424,108 @@ def _make_hook(name: str, mac_patterns: tuple[str, ...], tallies: dict):
     return hook
 
 
+class _SpikeLineage(TorchDispatchMode):
+    """Tracks, per storage, the spikes a value was computed from: the ``(order, firing rate)`` of the latest spike
+    tensor upstream of it, or nothing for values computed from the model inputs alone.
+
+    Every operation's outputs inherit the latest lineage among its tensor arguments; outputs without one are cleared,
+    since a freed address may be reused by a fresh storage.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._lineage: dict[int, tuple[int, float]] = {}
+        self._marks = 0
+
+    @staticmethod
+    def _key(tensor: torch.Tensor) -> int | None:
+        if tensor.layout != torch.strided or not tensor.untyped_storage().nbytes():
+            return None
+        return tensor.untyped_storage().data_ptr()
+
+    def mark_spikes(self, spikes: torch.Tensor, rate: float) -> None:
+        key = self._key(spikes)
+        if key is not None:
+            self._marks += 1
+            self._lineage[key] = (self._marks, rate)
+
+    def upstream_rate(self, tensor: torch.Tensor) -> float | None:
+        """Firing rate of the latest spikes ``tensor`` was computed from; None when it comes from the inputs alone."""
+        entry = self._lineage.get(self._key(tensor))
+        return None if entry is None else entry[1]
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        entries = [self._lineage.get(self._key(t)) for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        latest = max((entry for entry in entries if entry is not None), default=None)
+        for tensor in tree_leaves(out):
+            key = self._key(tensor) if isinstance(tensor, torch.Tensor) else None
+            if key is None:
+                continue
+            if latest is None:
+                self._lineage.pop(key, None)
+            else:
+                self._lineage[key] = latest
+        return out
+
+
+def _paper_hooks(name: str, module: nn.Module, forced_mac: bool, tallies: dict, lineage: _SpikeLineage,
+                 site_counts: dict[int, int]) -> list:
+    """Hooks charging ``module`` under the paper convention (see the module docstring)."""
+    charges = []  # (kind, rate, spikes, elements) per call: pushed before the call, popped after it
+
+    def pre_hook(module, inputs):
+        x = _input_activations(inputs)
+        rate, spikes, elements = None, 0.0, 0
+        if x is not None and not forced_mac:
+            if _holds_spikes(x):
+                spikes, elements = float(x.double().sum()), x.numel()
+                rate = spikes / elements
+                lineage.mark_spikes(x, rate)
+            else:
+                rate = lineage.upstream_rate(x)
+        charges.append(("MAC" if rate is None else "AC", rate, spikes, elements))
+
+    def hook(module, inputs, output):
+        kind, rate, spikes, elements = charges.pop()
+        macs, _ = _layer_counts(module, inputs, output)
+        sites = site_counts.pop(id(module), None)
+        if sites is not None:  # run once per sample on pooled features; charged as if run on every site
+            macs = macs * sites // _input_activations(inputs).shape[0]
+        tally = tallies.setdefault((name or type(module).__name__, kind), _Tally())
+        tally.macs += int(macs)
+        tally.calls += 1
+        if kind == "AC":
+            tally.sops += rate * macs
+            tally.spikes += spikes
+            tally.elements += elements
+
+    return [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
+
+
+def _record_site_counts(model: nn.Module, site_counts: dict[int, int]) -> list[nn.Module]:
+    """For each site-pooled module (``forward_features`` returning ``(site_features, site_index)`` and a linear
+    ``final``), shadows ``forward_features`` by an instance attribute that records the number of sites for ``final``;
+    returns the modules to restore."""
+    patched = []
+    for module in model.modules():
+        final, forward_features = getattr(module, "final", None), getattr(module, "forward_features", None)
+        if not (isinstance(final, nn.Linear) and callable(forward_features)):
+            continue
+
+        def recording(*args, _forward_features=forward_features, _final=final, **kwargs):
+            out = _forward_features(*args, **kwargs)
+            if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], torch.Tensor):
+                site_counts[id(_final)] = out[0].shape[0]
+            return out
+
+        module.forward_features = recording
+        patched.append(module)
+    return patched
+
+
 __all__ = [
+    "CONVENTIONS",
     "ENERGY_PRESETS",
     "EnergyCosts",
     "EnergyReport",

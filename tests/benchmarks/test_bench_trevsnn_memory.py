@@ -56,11 +56,13 @@ def test_bench_trevsnn_memory(tmp_path):
     assert merged["rows"] == report["rows"] and merged["summary"] == report["summary"]
     assert merged["merged_from"] == [str(output)] and merged["interleaved_timing"] == []
 
-    # --interleave times alternating reversible / plain step pairs only.
+    # --interleave times one step of each mode in turn (here one round of reversible, plain and BPTT).
     interleaved_output = tmp_path / "interleaved.json"
     bench_trevsnn_memory.main(["--settings", "tiny", "--columns", "4", "--interleave", "1", "--output", str(interleaved_output)])
     (timing,) = read_json(interleaved_output)["interleaved_timing"]
-    (pair,) = timing["pairs"]
-    assert_positive(*pair)
-    assert (timing["reversible_s"], timing["plain_s"]) == tuple(pair)
-    assert timing["ratio"] == pytest.approx(pair[0] / pair[1], rel=1e-12)
+    (round_,) = timing["rounds"]
+    assert set(round_) == {"reversible", "plain", "bptt"}
+    assert_positive(*round_.values())
+    for mode in ("plain", "bptt"):
+        assert timing[f"{mode}_s"] == round_[mode]
+        assert timing[f"ratio_to_{mode}"] == pytest.approx(round_["reversible"] / round_[mode], rel=1e-12)

@@ -8,7 +8,9 @@ import subprocess
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
+from safetensors.torch import load_file
 
 from hf_spiking.jobs.finetune_trevsnn import finetune, parse_arguments
 
@@ -47,20 +49,95 @@ def _args(folder, output_dir, max_steps, evaluate=True, batch_size=4):
     ]
 
 
-def test_finetune_trains_checkpoints_and_resumes(image_folder, tmp_path):
+def _weights(folder):
+    return load_file(str(folder / "model.safetensors"))
+
+
+def _assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+
+
+def test_finetune_trains_checkpoints_and_resumes_to_the_uninterrupted_weights(image_folder, tmp_path):
+    # A constant schedule: the interrupted run's first half then has the same learning rates as the whole run.
+    constant = ["--lr_scheduler_type", "constant"]
+    uninterrupted = tmp_path / "uninterrupted"
+    finetune(*parse_arguments(_args(image_folder, uninterrupted, max_steps=2) + constant))
     output_dir = tmp_path / "run"
-    results = finetune(*parse_arguments(_args(image_folder, output_dir, max_steps=1)))
+    results = finetune(*parse_arguments(_args(image_folder, output_dir, max_steps=1) + constant))
     assert 0.0 <= results["eval_accuracy"] <= 1.0 and np.isfinite(results["train_loss"])
     assert (output_dir / "checkpoint-1" / "model.safetensors").exists()
     saved = json.loads((output_dir / "config.json").read_text())
     assert saved["id2label"] == {"0": "bright", "1": "dark"}
     assert json.loads((output_dir / "preprocessor_config.json").read_text())["crop_size"] == {"height": 32, "width": 32}
     # Resume continues from the last checkpoint instead of starting over.
-    resume_args = _args(image_folder, output_dir, max_steps=2) + ["--resume_from_checkpoint", "latest"]
+    resume_args = _args(image_folder, output_dir, max_steps=2) + constant + ["--resume_from_checkpoint", "latest"]
     resumed = finetune(*parse_arguments(resume_args))
     state = json.loads((output_dir / "trainer_state.json").read_text())
     assert state["global_step"] == 2 and [h["step"] for h in state["log_history"] if "loss" in h] == [1, 2]
     assert resumed["epoch"] > 0
+    _assert_same_weights(_weights(output_dir), _weights(uninterrupted))
+
+
+def test_same_seed_gives_identical_weights(image_folder, tmp_path):
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for run in runs:
+        finetune(*parse_arguments(_args(image_folder, run, max_steps=1, evaluate=False) + ["--save_strategy", "no"]))
+    _assert_same_weights(_weights(runs[0]), _weights(runs[1]))
+
+
+def test_eval_strategy_trains_and_do_eval_alone_only_evaluates(image_folder, tmp_path):
+    trained = tmp_path / "trained"
+    args = _args(image_folder, trained, max_steps=2) + ["--eval_strategy", "steps", "--eval_steps", "1", "--save_strategy", "no"]
+    results = finetune(*parse_arguments(args))
+    state = json.loads((trained / "trainer_state.json").read_text())
+    assert state["global_step"] == 2 and [h["step"] for h in state["log_history"] if "eval_loss" in h] == [1, 2]
+    assert np.isfinite(results["train_loss"])
+    # --do_eval alone: evaluates the saved model, trains nothing.
+    evaluated = tmp_path / "evaluated"
+    eval_args = _args(image_folder, evaluated, max_steps=2) + ["--do_eval", "--save_strategy", "no"]
+    eval_args[eval_args.index("trevsnn-test")] = str(trained)
+    only_eval = finetune(*parse_arguments(eval_args))
+    assert "train_loss" not in only_eval and not (evaluated / "model.safetensors").exists()
+    assert only_eval["eval_loss"] == pytest.approx(results["eval_loss"], rel=1e-5)
+
+
+def test_imagenet_recipe_trains_with_lamb_agc_ema_and_augmentation(image_folder, tmp_path):
+    output_dir = tmp_path / "recipe"
+    # Linear lr scaling makes batch 4 tiny; a large base lr (per 1024 images) and a short warm-up let 6 steps move.
+    args = _args(image_folder, output_dir, max_steps=6) + [
+        "--recipe", "imagenet", "--base_learning_rate", "2.0", "--warmup_epochs", "1", "--num_train_epochs", "3",
+        "--ema_decay", "0.5", "--save_strategy", "no",
+    ]
+    args[args.index("--max_steps") + 1] = "-1"
+    job_args, training_args = parse_arguments(args)
+    assert (job_args.agc_clip, job_args.rand_augment, job_args.random_erasing) == (0.02, "rand-m9-mstd0.5-inc1", 0.25)
+    results = finetune(job_args, training_args)
+    state = json.loads((output_dir / "trainer_state.json").read_text())
+    assert state["global_step"] == 6  # 8 images, batch 4, 3 epochs
+    rates = [h["learning_rate"] for h in state["log_history"] if "loss" in h]
+    peak, start, end = 2.0 * 4 / 1024, 1e-5 * 4 / 1024, 1e-6 * 4 / 1024
+    # The rate each step used: a linear warm-up over 2 steps (1 epoch), then a cosine over the remaining 4.
+    expected = [start, (start + peak) / 2] + [end + 0.5 * (peak - end) * (1 + np.cos(np.pi * k / 4)) for k in range(4)]
+    assert rates == pytest.approx(expected, rel=1e-6)
+    assert np.isfinite(results["train_loss"])
+    assert results["eval_best_accuracy"] == max(results["eval_accuracy"], results["eval_ema_accuracy"])
+    assert (output_dir / "ema" / "model.safetensors").exists()
+    ema, raw = _weights(output_dir / "ema"), _weights(output_dir)
+    assert any(not torch.equal(ema[name], raw[name]) for name in raw)
+    initial = _weights_of_fresh_model()
+    changed = [name for name in initial if not torch.equal(initial[name], raw[name])]
+    assert len(changed) > len(initial) // 2  # LAMB moved most tensors
+
+
+def _weights_of_fresh_model():
+    import hf_spiking
+    from transformers import set_seed
+
+    set_seed(0)
+    model = hf_spiking.create_model("trevsnn-test", num_labels=2)
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
 @pytest.mark.slow
@@ -69,9 +146,10 @@ def test_finetune_two_cpu_processes(image_folder, tmp_path):
     if launcher is None:
         pytest.skip("accelerate launcher not on PATH")
     output_dir = tmp_path / "ddp"
-    # Training only (evaluation, metric and checkpoints are covered in-process above): each process's startup
-    # dominates the runtime, and the metric's `evaluate` import is the slowest part of it.
-    job_args = _args(image_folder, output_dir, max_steps=1, evaluate=False, batch_size=2) + ["--save_strategy", "no"]
+    # Checkpoints are covered in-process above; here: BatchNorm statistics agree across the 2 processes, so the
+    # in-run evaluation (each process evaluates half of the 4 validation images) is that of the saved model.
+    job_args = _args(image_folder, output_dir, max_steps=2, batch_size=2) + ["--save_strategy", "no",
+                                                                              "--per_device_eval_batch_size", "2"]
     command = [launcher, "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--main_process_port", "29517",
                "-m", "hf_spiking.jobs.finetune_trevsnn", *job_args]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "CUDA_VISIBLE_DEVICES": ""}
@@ -80,3 +158,9 @@ def test_finetune_two_cpu_processes(image_folder, tmp_path):
     results = json.loads((output_dir / "all_results.json").read_text())
     assert results["world_size"] == 2 and np.isfinite(results["train_loss"])
     assert (output_dir / "model.safetensors").exists()
+    reevaluated = tmp_path / "reevaluated"
+    eval_args = _args(image_folder, reevaluated, max_steps=1) + ["--do_eval", "--save_strategy", "no"]
+    eval_args[eval_args.index("trevsnn-test")] = str(output_dir)
+    single = finetune(*parse_arguments(eval_args))
+    assert single["eval_loss"] == pytest.approx(results["eval_loss"], rel=1e-5)
+    assert single["eval_accuracy"] == results["eval_accuracy"]

@@ -161,8 +161,18 @@ def test_binary_spike_rounds_half_up_with_closed_straight_through_window():
     spikes.backward(torch.full_like(x, 2.0))
     assert spikes.tolist() == [0, 0, 0, 1, 1, 1, 1]
     assert x.grad.tolist() == [0, 2, 2, 2, 2, 2, 0]
-    assert torch.equal(BinarySpike()(x.detach()), spikes.detach())
+    assert torch.equal(BinarySpike().train()(x.detach()), spikes.detach())
     assert spikes.dtype == x.dtype
+
+
+def test_binary_spike_rounds_half_to_even_in_evaluation_like_the_official_model():
+    x = torch.tensor([-0.5, 0.0, 0.49, 0.5, 0.51, 1.0, 1.5])
+    expected = torch.round(x.clamp(0, 1))  # the official eval path: clamp, then torch.round
+    assert binary_spike(x, "half_to_even").tolist() == expected.tolist() == [0, 0, 0, 0, 1, 1, 1]
+    assert torch.equal(BinarySpike().eval()(x), expected)
+    assert BinarySpike().train()(x)[3] == 1  # training keeps floor(x + 0.5)
+    with pytest.raises(ValueError, match="rounding"):
+        binary_spike(x, "nearest")
 
 
 def test_neurons_keep_no_state_between_calls():

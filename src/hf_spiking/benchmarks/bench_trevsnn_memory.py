@@ -13,12 +13,17 @@ measures one training step (forward + backward):
 
 Targets (issue): retained activations at T = 4 at least 13x below the plain path and 8.6x below BPTT; each extra
 column adds at most 1/20 of what it adds on the plain path (measured over the whole range of T); reversible step time
-at most 1.5x the plain path. It also prints the energy estimate of ``trevsnn-small`` at 224x224
-(``hf_spiking.energy.estimate_energy``) next to the paper's 2.8 mJ. The JSON is rewritten after every row, so a stopped
-run keeps what it measured.
+at most 1.5x the plain path. It also prints the inference energy per 224x224 image of ``trevsnn-small`` and of the
+BPTT baseline at T = 4 (``hf_spiking.energy.estimate_energy``, random weights) under both conventions, next to the
+paper's 2.8 mJ and its 1.6x claim. The JSON is rewritten after every row, so a stopped run keeps what it measured.
 
     python scripts/benchmarks/bench_trevsnn_memory.py --output outputs/bench_trevsnn_memory.json
     python scripts/benchmarks/bench_trevsnn_memory.py --settings tiny --columns 4 8   # quick
+    python scripts/benchmarks/bench_trevsnn_memory.py --settings small --columns 4 8 16 --interleave 5   # step times
+    python scripts/benchmarks/bench_trevsnn_memory.py --energy-only   # the energy rows alone
+
+``--interleave N`` times N rounds of one training step of each mode in turn (reversible, plain, BPTT), so that a
+changing load affects all alike: run it on an otherwise idle machine.
 
 The table is printed: it is this program's output.
 """
@@ -224,19 +229,27 @@ def measure(model, pixel_values, labels, device, repeats: int, peak: bool = True
     return result
 
 
-def interleaved_step_times(preset: str, columns: int, pixel_values, labels, device, repeats: int) -> dict:
-    """Reversible and plain steps timed alternately (after one warm-up step each), so that a changing load on a
-    shared machine affects both alike; returns the median of each and the median of the per-pair ratios."""
-    models = {}
-    for mode in ("reversible", "plain"):
-        torch.manual_seed(0)
-        models[mode] = hf_spiking.create_model(preset, num_columns=columns, reversible=mode == "reversible").to(device).train()
+def build_mode(preset: str, columns: int, mode: str) -> nn.Module:
+    """The T-RevSNN model (``reversible`` or ``plain``) or the BPTT baseline (``bptt``) for ``columns`` steps."""
+    torch.manual_seed(0)
+    if mode == "bptt":
+        return bptt_baseline(hf_spiking.get_config(preset), columns)
+    return hf_spiking.create_model(preset, num_columns=columns, reversible=mode == "reversible")
+
+
+def interleaved_step_times(preset: str, columns: int, pixel_values, labels, device, repeats: int,
+                           modes=("reversible", "plain", "bptt")) -> dict:
+    """One training step of each mode in turn, ``repeats`` rounds (after one warm-up step each), so that a changing
+    load on a shared machine affects all alike; returns each mode's median and the median per-round ratio of the
+    reversible step to each other mode's."""
+    models = {mode: build_mode(preset, columns, mode).to(device).train() for mode in modes}
 
     def step(model):
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         start = time.perf_counter()
-        model(pixel_values, labels=labels).loss.backward()
+        out = model(pixel_values, labels=labels)
+        (out if isinstance(out, torch.Tensor) else out.loss).backward()
         model.zero_grad(set_to_none=True)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -244,14 +257,12 @@ def interleaved_step_times(preset: str, columns: int, pixel_values, labels, devi
 
     for model in models.values():
         step(model)
-    pairs = [(step(models["reversible"]), step(models["plain"])) for _ in range(repeats)]
-    return {
-        "reversible_s": statistics.median(r for r, _ in pairs),
-        "plain_s": statistics.median(p for _, p in pairs),
-        "ratio": statistics.median(r / p for r, p in pairs),
-        "pairs": pairs,
-        "load_average": os.getloadavg()[0],
-    }
+    rounds = [{mode: step(model) for mode, model in models.items()} for _ in range(repeats)]
+    result = {f"{mode}_s": statistics.median(r[mode] for r in rounds) for mode in modes}
+    for mode in modes:
+        if mode != "reversible" and "reversible" in modes:
+            result[f"ratio_to_{mode}"] = statistics.median(r["reversible"] / r[mode] for r in rounds)
+    return {**result, "rounds": rounds, "load_average": os.getloadavg()[0]}
 
 
 def _format_s(value) -> str:
@@ -262,29 +273,44 @@ def _format_mb(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def energy_row(device) -> dict | None:
-    try:
-        from hf_spiking.energy import estimate_energy
-    except ImportError:
-        return None
+def energy_rows(columns: int = 4) -> dict:
+    """Inference energy per 224x224 image of ``trevsnn-small`` and of the BPTT baseline (T = ``columns``) under both
+    conventions of :func:`hf_spiking.energy.estimate_energy`, with random weights (no checkpoint is released, so the
+    firing rates are those of random weights)."""
+    from hf_spiking.energy import CONVENTIONS, estimate_energy
+
     torch.manual_seed(0)
-    model = hf_spiking.create_model("trevsnn-small").eval()
-    report = estimate_energy(model, torch.randn(1, 3, 224, 224))
-    return {
-        "energy_mj": report.total_energy_mj,
-        "mac_energy_mj": report.mac_energy_mj,
-        "ac_energy_mj": report.ac_energy_mj,
-        "mean_firing_rate": report.mean_firing_rate,
-        "paper_mj": 2.8,
-        "note": "random weights (no checkpoint is released); MACs of analog-input convs (stem, pwconv1, dwconv2) "
-        "are charged as MACs, the paper folds the dw/pw pairs and counts them as ACs",
-    }
+    pixel_values = torch.randn(1, 3, 224, 224)
+    inputs = {"pixel_values": pixel_values, "labels": torch.zeros(1, dtype=torch.long)}
+    rows = {}
+    for mode in ("reversible", "bptt"):
+        model = build_mode("trevsnn-small", columns, mode).eval()
+        for convention in CONVENTIONS:
+            report = estimate_energy(model, inputs, convention=convention)
+            rows[f"{mode}_{convention}"] = {
+                "energy_mj": report.total_energy_mj, "mac_energy_mj": report.mac_energy_mj,
+                "ac_energy_mj": report.ac_energy_mj, "mean_firing_rate": report.mean_firing_rate,
+            }
+    for convention in CONVENTIONS:
+        rows[f"bptt_over_trevsnn_{convention}"] = rows[f"bptt_{convention}"]["energy_mj"] / rows[f"reversible_{convention}"]["energy_mj"]
+    return {"columns": columns, "paper_mj": 2.8, "paper_ratio_vs_spike_driven_transformer": 1.6,
+            "firing_rates": "random weights (no trained checkpoint)", **rows}
 
 
 def _print_row(row: dict) -> None:
     print(f"| {row['preset']} {row['image_size']}px | {row['columns']} | {row['mode']} | {row['parameters'] / 1e6:.1f} M "
           f"| {row['saved_mb']:.2f} | {row['weight_derived_mb']:.2f} | {_format_mb(row['peak_mb'])} | {_format_s(row['step_s'])} |",
           flush=True)
+
+
+def _print_energy(energy: dict) -> None:
+    for convention in ("measured", "paper"):
+        rev, bptt = energy[f"reversible_{convention}"], energy[f"bptt_{convention}"]
+        print(f"energy per 224x224 image, {convention} convention (random weights): trevsnn-small "
+              f"{rev['energy_mj']:.2f} mJ (MAC {rev['mac_energy_mj']:.2f}), BPTT T = {energy['columns']} "
+              f"{bptt['energy_mj']:.2f} mJ (MAC {bptt['mac_energy_mj']:.2f}); BPTT / T-RevSNN "
+              f"{energy[f'bptt_over_trevsnn_{convention}']:.2f} (paper: 2.8 mJ, 1.6x vs Spike-driven Transformer)",
+              flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--modes", nargs="+", default=["reversible", "plain", "bptt"], choices=["reversible", "plain", "bptt"])
     parser.add_argument("--repeats", type=int, default=2, help="timed steps (0 with --no-peak: saved bytes only)")
     parser.add_argument("--no-energy", action="store_true")
+    parser.add_argument("--energy-only", action="store_true", help="only the energy rows (no training steps)")
     parser.add_argument("--no-peak", action="store_true", help="skip the (slow on CPU) profiler peak measurement")
     parser.add_argument("--output", default="outputs/bench_trevsnn_memory.json")
     parser.add_argument("--interleave", type=int, default=0, metavar="N",
@@ -314,6 +341,11 @@ def main(argv=None) -> dict:
 
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    if args.energy_only:
+        energy = energy_rows()
+        _print_energy(energy)
+        output.write_text(json.dumps({"energy": energy, "complete": True}, indent=2))
+        return {"energy": energy}
     if args.interleave:
         timings = []
         for setting in args.settings:
@@ -323,11 +355,12 @@ def main(argv=None) -> dict:
             labels = torch.randint(0, 1000, (BATCH_SIZE,), device=device)
             for columns in args.columns:
                 timing = {"setting": setting, "preset": preset, "image_size": size, "columns": columns,
-                          **interleaved_step_times(preset, columns, pixel_values, labels, device, args.interleave)}
+                          **interleaved_step_times(preset, columns, pixel_values, labels, device, args.interleave,
+                                                   args.modes)}
                 timings.append(timing)
-                print(f"{preset} {size}px T = {columns}: reversible {timing['reversible_s']:.2f} s, plain "
-                      f"{timing['plain_s']:.2f} s, ratio {timing['ratio']:.2f} (load {timing['load_average']:.1f})",
-                      flush=True)
+                times = ", ".join(f"{mode} {timing[f'{mode}_s']:.2f} s" for mode in args.modes)
+                ratios = ", ".join(f"{k} {v:.2f}" for k, v in timing.items() if k.startswith("ratio_to_"))
+                print(f"{preset} {size}px T = {columns}: {times}; {ratios} (load {timing['load_average']:.1f})", flush=True)
                 output.write_text(json.dumps({"device": str(device), "interleaved_timing": timings}, indent=2))
         return {"interleaved_timing": timings}
     rows = []
@@ -348,11 +381,7 @@ def main(argv=None) -> dict:
         labels = torch.randint(0, 1000, (BATCH_SIZE,), device=device)
         for columns in args.columns:
             for mode in args.modes:
-                torch.manual_seed(0)
-                if mode == "bptt":
-                    model = bptt_baseline(hf_spiking.get_config(preset), columns)
-                else:
-                    model = hf_spiking.create_model(preset, num_columns=columns, reversible=mode == "reversible")
+                model = build_mode(preset, columns, mode)
                 row = {"setting": setting, "preset": preset, "image_size": size, "batch_size": BATCH_SIZE,
                        "columns": columns, "mode": mode, **measure(model, pixel_values, labels, device, args.repeats, not args.no_peak)}
                 del model
@@ -394,10 +423,9 @@ def main(argv=None) -> dict:
         checks[setting] = summary
         print(f"{setting}: " + ", ".join(f"{k} = {v:.3g}" for k, v in summary.items() if isinstance(v, float)))
 
-    energy = None if args.no_energy else energy_row(device)
+    energy = None if args.no_energy else energy_rows()
     if energy:
-        print(f"energy trevsnn-small 224px: {energy['energy_mj']:.2f} mJ (MAC {energy['mac_energy_mj']:.2f}, "
-              f"AC {energy['ac_energy_mj']:.2f}; paper 2.8 mJ)")
+        _print_energy(energy)
     result = {"device": str(device), "torch_threads": torch.get_num_threads(), "repeats": args.repeats,
               "load_average_end": os.getloadavg(), "rows": rows, "summary": checks, "energy": energy}
     if args.merge:

@@ -12,6 +12,23 @@ script shipped in ``hf_spiking/metrics/accuracy`` (works offline). Checkpoints a
 
 ``--model_name_or_path`` is a preset name (``hf_spiking.list_models("trevsnn*")``, random initialisation) or a
 saved folder. All ``TrainingArguments`` flags are accepted.
+
+What runs: ``--do_train`` trains; an ``--eval_strategy`` other than ``no`` trains with periodic evaluation;
+``--do_eval`` alone only evaluates; with none of the three the job trains. A run with an evaluation split ends
+with an evaluation. The seed is set before the model is built, so two identical runs give identical weights.
+Under several processes, BatchNorm running statistics are averaged across processes before every evaluation and
+save, so the saved model is the one evaluated.
+
+``--recipe imagenet`` trains as the official ImageNet recipe (``configs/small.yaml``): LAMB (trust clipping, global
+gradient-norm clip 1.0, weight decay 0.01 except 1-D tensors and biases), adaptive gradient clipping 0.02, an EMA of
+the weights (decay 0.9992) evaluated beside the raw weights (``eval_ema_*`` metrics, the better accuracy as
+``eval_best_accuracy``; the EMA weights are saved in ``<output_dir>/ema``), RandAugment ``rand-m9-mstd0.5-inc1``,
+random erasing 0.25, random resized crops and flips, the model's label smoothing (0.1), a learning rate of
+``--base_learning_rate`` x global batch / 1024 with per-iteration linear warm-up over ``--warmup_epochs`` and cosine
+decay (warm-up and final rates scaled alike), no mixup or cutmix. The official run:
+
+    hf-spiking finetune-trevsnn --recipe imagenet --model_name_or_path trevsnn-small --dataset_name imagenet-1k \
+        --num_train_epochs 300 --per_device_train_batch_size 512 --bf16 true --output_dir runs/imagenet  # 8 GPUs
 """
 
 import json
@@ -20,13 +37,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from transformers import AutoModelForImageClassification, HfArgumentParser, Trainer, TrainingArguments
-from transformers.trainer_utils import get_last_checkpoint
+import torch.distributed as dist
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import (
+    AutoModelForImageClassification,
+    HfArgumentParser,
+    Trainer,
+    TrainerCallback,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 from transformers.utils import logging
 
 from ..console import show_info_logs
 from ..metrics import accuracy_metric_path
 from ..models.trevsnn.image_processing_trevsnn import TRevSNNImageProcessor
+from ..models.trevsnn.training_recipe import (
+    ExponentialMovingAverage,
+    Lamb,
+    adaptive_clip_grad_,
+    lamb_parameter_groups,
+    training_transform,
+    warmup_cosine_schedule,
+)
 from ..registry import create_model, list_models
 
 logger = logging.get_logger(__name__)
@@ -49,6 +84,19 @@ class FinetuneTRevSNNArguments:
     max_train_samples: int | None = field(default=None, metadata={"help": "truncate the training set"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "truncate the evaluation set"})
     reversible: bool = field(default=True, metadata={"help": "train through the reversible columns"})
+    recipe: str = field(
+        default="default",
+        metadata={"help": "'default' (Trainer's optimiser, evaluation transform) or 'imagenet' (the official recipe)",
+                  "choices": ["default", "imagenet"]},
+    )
+    base_learning_rate: float = field(default=2e-3, metadata={"help": "imagenet recipe: lr per 1024 images of batch"})
+    warmup_learning_rate: float = field(default=1e-5, metadata={"help": "imagenet recipe: first warm-up lr per 1024"})
+    min_learning_rate: float = field(default=1e-6, metadata={"help": "imagenet recipe: final cosine lr per 1024"})
+    warmup_epochs: float = field(default=20.0, metadata={"help": "imagenet recipe: linear warm-up epochs"})
+    agc_clip: float = field(default=0.02, metadata={"help": "imagenet recipe: adaptive gradient clipping factor"})
+    ema_decay: float = field(default=0.9992, metadata={"help": "imagenet recipe: EMA decay (0 disables the EMA)"})
+    rand_augment: str = field(default="rand-m9-mstd0.5-inc1", metadata={"help": "imagenet recipe: RandAugment policy"})
+    random_erasing: float = field(default=0.25, metadata={"help": "imagenet recipe: random erasing probability"})
 
 
 def load_splits(args: FinetuneTRevSNNArguments, seed: int):
@@ -100,14 +148,117 @@ def build_model(args: FinetuneTRevSNNArguments, names: list[str]):
     )
 
 
-def image_classification_transform(processor: TRevSNNImageProcessor, image_column: str, label_column: str):
-    """A ``Dataset.set_transform`` function turning a batch of images and labels into ``pixel_values`` and ``labels``."""
+def image_classification_transform(processor: TRevSNNImageProcessor, image_column: str, label_column: str,
+                                   augment=None):
+    """A ``Dataset.set_transform`` function turning a batch of images and labels into ``pixel_values`` and
+    ``labels``: the processor's evaluation transform, or ``augment`` (PIL image -> tensor) when given."""
 
     def transform(batch):
         images = [image.convert("RGB") for image in batch[image_column]]
-        return {"pixel_values": processor(images, return_tensors="pt")["pixel_values"], "labels": batch[label_column]}
+        if augment is not None:
+            pixel_values = torch.stack([augment(image) for image in images])
+        else:
+            pixel_values = processor(images, return_tensors="pt")["pixel_values"]
+        return {"pixel_values": pixel_values, "labels": batch[label_column]}
 
     return transform
+
+
+def synchronize_batch_norm_statistics(model: nn.Module) -> None:
+    """Averages BatchNorm running statistics over the processes of a distributed run (a no-op otherwise): each
+    process updates them from its own batches, and SyncBatchNorm is unavailable on CPU/gloo."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return
+    world_size = dist.get_world_size()
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) and module.running_mean is not None:
+            for statistic in (module.running_mean, module.running_var):
+                dist.all_reduce(statistic)
+                statistic.div_(world_size)
+
+
+class _EMACallback(TrainerCallback):
+    """Updates the EMA after every optimiser step and stores it in each checkpoint (``ema.safetensors``)."""
+
+    FILE = "ema.safetensors"
+
+    def __init__(self, ema: ExponentialMovingAverage, model: nn.Module, resume_from: str | None):
+        self.ema, self.model, self.resume_from = ema, model, resume_from
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        path = os.path.join(self.resume_from, self.FILE) if self.resume_from else None
+        if path and os.path.exists(path):
+            self.ema.shadow.update(load_file(path))
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.ema.update(self.model)
+
+    def on_save(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            folder = os.path.join(args.output_dir, f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}")
+            save_file({k: v.contiguous() for k, v in self.ema.shadow.items()}, os.path.join(folder, self.FILE))
+
+
+class TRevSNNTrainer(Trainer):
+    """Trainer that agrees on BatchNorm statistics across processes before evaluating or saving, and (imagenet
+    recipe) builds LAMB with AGC and the warm-up cosine schedule and evaluates the EMA beside the raw weights."""
+
+    def __init__(self, *args, job_args: FinetuneTRevSNNArguments, ema: ExponentialMovingAverage | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job_args, self.ema = job_args, ema
+
+    def _recipe(self) -> bool:
+        return self.job_args.recipe == "imagenet"
+
+    def _scaled(self, learning_rate: float) -> float:
+        """Linear scaling to the global batch, as the official recipe does."""
+        args = self.args
+        global_batch = args.per_device_train_batch_size * args.world_size * args.gradient_accumulation_steps
+        return learning_rate * global_batch / 1024
+
+    def create_optimizer(self, model=None):
+        if not self._recipe():
+            return super().create_optimizer(model)
+        if self.optimizer is None:
+            model = model if model is not None else self.model
+            self.optimizer = Lamb(lamb_parameter_groups(model, self.args.weight_decay), lr=self._scaled(self.job_args.base_learning_rate))
+            clip = self.job_args.agc_clip
+            if clip > 0:
+                self.optimizer.register_step_pre_hook(lambda optimizer, *_: adaptive_clip_grad_(model.parameters(), clip))
+        return self.optimizer
+
+    def create_scheduler(self, num_training_steps: int, optimizer=None):
+        if not self._recipe():
+            return super().create_scheduler(num_training_steps, optimizer)
+        if self.lr_scheduler is None:
+            job = self.job_args
+            epochs = self.args.num_train_epochs if self.args.max_steps <= 0 else None
+            warmup_steps = round(num_training_steps * job.warmup_epochs / epochs) if epochs else self.args.warmup_steps
+            factor = warmup_cosine_schedule(
+                self._scaled(job.base_learning_rate), self._scaled(job.warmup_learning_rate),
+                self._scaled(job.min_learning_rate), warmup_steps, num_training_steps,
+            )
+            self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer or self.optimizer, factor)
+        return self.lr_scheduler
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
+        synchronize_batch_norm_statistics(self.model)
+        metrics = super().evaluate(eval_dataset, ignore_keys, metric_key_prefix)
+        if self.ema is None:
+            return metrics
+        raw = {name: value.clone() for name, value in self.model.state_dict().items()}
+        self.model.load_state_dict(self.ema.shadow)
+        synchronize_batch_norm_statistics(self.model)
+        metrics.update(super().evaluate(eval_dataset, ignore_keys, f"{metric_key_prefix}_ema"))
+        self.model.load_state_dict(raw)
+        accuracies = [metrics.get(f"{metric_key_prefix}_accuracy"), metrics.get(f"{metric_key_prefix}_ema_accuracy")]
+        if None not in accuracies:
+            metrics[f"{metric_key_prefix}_best_accuracy"] = max(accuracies)  # the official "max accuracy"
+        return metrics
+
+    def save_model(self, output_dir: str | None = None, _internal_call: bool = False):
+        synchronize_batch_norm_statistics(self.model)
+        super().save_model(output_dir, _internal_call)
 
 
 def collate_image_classification(examples: list[dict]) -> dict[str, torch.Tensor]:
@@ -130,7 +281,12 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         size={"shortest_edge": resize}, crop_size={"height": args.image_size, "width": args.image_size}
     )
     transform = image_classification_transform(processor, args.image_column, args.label_column)
-    train.set_transform(transform)
+    augment = None
+    if args.recipe == "imagenet":
+        augment = training_transform(args.image_size, args.rand_augment, args.random_erasing)
+        # LAMB clips the global gradient norm itself (and AGC runs before it).
+        training_args.max_grad_norm = 0.0
+    train.set_transform(image_classification_transform(processor, args.image_column, args.label_column, augment))
     if evaluation is not None:
         evaluation.set_transform(transform)
 
@@ -143,8 +299,16 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         def compute_metrics(prediction):
             return metric.compute(predictions=np.argmax(prediction.predictions, axis=1), references=prediction.label_ids)
 
+    set_seed(training_args.seed)  # before the model is built: its random initialisation is part of the run
     model = build_model(args, names)
-    trainer = Trainer(
+    resume = training_args.resume_from_checkpoint
+    if resume == "latest":
+        resume = get_last_checkpoint(training_args.output_dir)
+    ema = ExponentialMovingAverage(model, args.ema_decay) if args.recipe == "imagenet" and args.ema_decay > 0 else None
+    trainer = TRevSNNTrainer(
+        job_args=args,
+        ema=ema,
+        callbacks=[_EMACallback(ema, model, resume)] if ema is not None else None,
         model=model,
         args=training_args,
         train_dataset=train,
@@ -153,15 +317,17 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         compute_metrics=compute_metrics,
         processing_class=processor,
     )
-    resume = training_args.resume_from_checkpoint
-    if resume == "latest":
-        resume = get_last_checkpoint(training_args.output_dir)
     results = {}
-    if training_args.do_train or not training_args.do_eval:
+    if training_args.do_train or training_args.eval_strategy != "no" or not training_args.do_eval:
         train_result = trainer.train(resume_from_checkpoint=resume)
         results.update(train_result.metrics)
         trainer.save_model()
         trainer.save_state()
+        if ema is not None and trainer.is_world_process_zero():
+            raw = {name: value.clone() for name, value in model.state_dict().items()}
+            model.load_state_dict(ema.shadow)
+            model.save_pretrained(os.path.join(training_args.output_dir, "ema"))
+            model.load_state_dict(raw)
     if evaluation is not None:
         results.update(trainer.evaluate())
     if trainer.is_world_process_zero():
@@ -174,7 +340,10 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
 
 def parse_arguments(argv: list[str] | None = None) -> tuple[FinetuneTRevSNNArguments, TrainingArguments]:
     """The job's and Trainer's arguments from command-line flags (``sys.argv`` when ``argv`` is None)."""
-    parser = HfArgumentParser((FinetuneTRevSNNArguments, TrainingArguments))
+    parser = HfArgumentParser(
+        (FinetuneTRevSNNArguments, TrainingArguments),
+        description=next(paragraph for paragraph in __doc__.split("\n\n") if paragraph.startswith("What runs")),
+    )
     return tuple(parser.parse_args_into_dataclasses(args=argv))
 
 
@@ -187,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "FinetuneTRevSNNArguments",
+    "TRevSNNTrainer",
     "build_model",
     "collate_image_classification",
     "finetune",
@@ -195,6 +365,7 @@ __all__ = [
     "load_splits",
     "main",
     "parse_arguments",
+    "synchronize_batch_norm_statistics",
 ]
 
 # `accelerate launch -m hf_spiking.jobs.finetune_trevsnn` runs the job in each process.

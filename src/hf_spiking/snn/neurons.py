@@ -491,17 +491,25 @@ class IntegerLIFNeuron(nn.Module):
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def binary_spike(x: torch.Tensor) -> torch.Tensor:
-    """T-RevSNN's quantiser: ``floor(clamp(x, 0, 1) + 0.5)``, straight-through on the closed interval [0, 1]."""
+def binary_spike(x: torch.Tensor, rounding: Rounding = "half_up") -> torch.Tensor:
+    """T-RevSNN's quantiser: ``round(clamp(x, 0, 1))``, straight-through on the closed interval [0, 1].
+
+    ``rounding="half_up"`` (``floor(. + 0.5)``, the official training forward) fires at exactly 0.5;
+    ``"half_to_even"`` (``torch.round``, the official evaluation path) does not.
+    """
     _check_floating(x, "binary_spike")
-    return _MultiLevelQuantize.apply(x, 1, "half_up", "closed")
+    if rounding not in ("half_up", "half_to_even"):
+        raise ValueError(f"`rounding` must be 'half_up' or 'half_to_even', got {rounding!r}.")
+    return _MultiLevelQuantize.apply(x, 1, rounding, "closed")
 
 
 class BinarySpike(nn.Module):
-    """Stateless binary spikes ``round_half_up(clamp(x, 0, 1))`` with a straight-through gradient on [0, 1]."""
+    """Stateless binary spikes ``round(clamp(x, 0, 1))`` with a straight-through gradient on [0, 1]: rounding half
+    up in training and half to even in evaluation, as the official T-RevSNN quantiser does (the two differ only at
+    exactly 0.5)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return binary_spike(x)
+        return binary_spike(x, "half_up" if self.training else "half_to_even")
 
 
 __all__ = ["BinarySpike", "IntegerLIFNeuron", "LIFNeuron", "MultiSpike", "binary_spike", "multispike"]

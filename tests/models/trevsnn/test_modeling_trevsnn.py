@@ -299,20 +299,87 @@ def test_autocast_bf16_on_cpu_matches_plain_path():
     assert _max_relative_error(rev, plain) < 3e-2
 
 
-def test_alpha_clamp_keeps_sign_and_warns_at_the_floor():
+def test_alpha_clamp_is_functional_keeps_sign_and_warns_at_the_floor():
     model = _model()
     images = torch.randn(2, 3, 16, 16)
     with warnings.catch_warnings():
         warnings.simplefilter("error", TRevSNNAlphaPrecisionWarning)
         model(images, labels=LABELS)  # alphas in [0.3, 0.7]: no warning
-    alpha = model.trevsnn.columns[2].levels[1].alpha
+    level = model.trevsnn.columns[2].levels[1]
     with torch.no_grad():
-        alpha[0, 0] = -1e-6
-        alpha[0, 1] = 0.0
-        alpha[0, 2] = 2e-6
+        level.alpha[0, :3] = torch.tensor([-1e-6, 0.0, 2e-6]).view(3, 1, 1)
+    parameters = {name: (p.detach().clone(), p._version) for name, p in model.named_parameters()}
     with pytest.warns(TRevSNNAlphaPrecisionWarning, match="clamp floor"):
         model(images, labels=LABELS).loss.backward()
-    assert alpha[0, :3, 0, 0].tolist() == pytest.approx([-1e-3, 1e-3, 1e-3])
+    # Forward and backward never write to a parameter; the clamp is applied to the value used.
+    for name, p in model.named_parameters():
+        assert p._version == parameters[name][1] and torch.equal(p.detach(), parameters[name][0]), name
+    assert level.alpha[0, :3, 0, 0].tolist() == pytest.approx([-1e-6, 0.0, 2e-6])
+    assert level.effective_alpha()[0, :3, 0, 0].tolist() == pytest.approx([-1e-3, 1e-3, 1e-3])
+    assert (level.alpha.grad[0, :3] != 0).all()  # straight through the clamp, as after the official in-place clamp
+
+
+def test_output_hidden_states_and_return_dict():
+    model = _model().eval()
+    config = model.config
+    images = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        out = model(images, output_hidden_states=True)
+        backbone = model.trevsnn(images)
+        assert model(images).hidden_states is None and backbone.hidden_states is None
+        states = out.hidden_states
+        assert len(states) == 4 * config.num_columns
+        sizes = [8, 4, 2, 2]  # 32x32 input: the stem divides by 4, levels 1 and 2 by 2 each
+        for index, state in enumerate(states):
+            level = index % 4
+            assert state.shape == (2, config.hidden_sizes[level], sizes[level], sizes[level])
+        assert torch.equal(states[-1], backbone.last_hidden_state)
+        head_states = [states[4 * t + 3] for t in config.head_columns]
+        assert all(torch.equal(a, b) for a, b in zip(head_states, backbone.head_hidden_states))
+        config.output_hidden_states = True
+        assert len(model(images).hidden_states) == 4 * config.num_columns
+        config.output_hidden_states = False
+        # return_dict=False: the non-None fields as a tuple, in declaration order.
+        as_tuple = model(images, labels=LABELS, return_dict=False)
+        with_labels = model(images, labels=LABELS)
+    assert isinstance(as_tuple, tuple) and len(as_tuple) == 3
+    assert torch.equal(as_tuple[0], with_labels.loss) and torch.equal(as_tuple[1], with_labels.logits)
+
+
+def test_hidden_states_backpropagate_through_the_reversible_columns():
+    model = _model()
+    images = torch.randn(2, 3, 16, 16)
+    grads = {}
+    for reversible in (True, False):
+        model.config.reversible = reversible
+        model.zero_grad()
+        out = model(images, labels=LABELS, output_hidden_states=True)
+        (out.loss + sum(s.square().mean() for s in out.hidden_states)).backward()
+        grads[reversible] = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    assert grads[True].keys() == grads[False].keys()
+    assert _max_relative_error(grads[True], grads[False]) < 1e-4
+
+
+def test_torch_compile_fullgraph_forward_matches_eager():
+    model = randomise_(hf_spiking.create_model("trevsnn-test")).eval()
+    images = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        eager = model(images, output_hidden_states=True)
+        compiled = torch.compile(model, fullgraph=True)(images, output_hidden_states=True)
+    torch.testing.assert_close(compiled.logits, eager.logits, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(compiled.hidden_states, eager.hidden_states, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("dvs", [False, True])
+def test_dummy_inputs_are_pixel_values_the_model_runs_on(dvs):
+    overrides = dict(dvs=True, num_channels=2, num_columns=3, intermediate_supervision=False) if dvs else {}
+    model = TRevSNNForImageClassification(tiny_config(**overrides)).eval().to(torch.float64)
+    inputs = model.dummy_inputs
+    assert list(inputs) == ["pixel_values"] and inputs["pixel_values"].dtype == torch.float64
+    expected = (3, 2, 2, 64, 64) if dvs else (2, 3, 224, 224)
+    assert inputs["pixel_values"].shape == expected
+    with torch.no_grad():
+        assert model(**inputs).logits.shape == (2, model.config.num_labels)
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ class TRevSNNConfig(PreTrainedConfig):
     model_type = "trevsnn"
     attribute_map = {"time_steps": "num_columns"}
     # Per-head logits are a training aid; evaluation (and Trainer's compute_metrics) only sees `logits`.
-    keys_to_ignore_at_inference = ["head_logits"]
+    keys_to_ignore_at_inference = ["head_logits", "hidden_states"]
 
     num_channels: int = 3
     hidden_sizes: list[int] | tuple[int, ...] = (64, 128, 256, 384)

@@ -270,6 +270,7 @@ class TRevSNNLevel(nn.Module):
         super().__init__()
         channels = config.hidden_sizes[level]
         self.alpha = nn.Parameter(torch.full((1, channels, 1, 1), config.alpha_init))
+        self.alpha_clamp = config.alpha_clamp
         self.fusion = TRevSNNFusion(config, level, first_column)
         self.blocks = nn.ModuleList([TRevSNNBlock(config, channels), TRevSNNBlock(config, channels, shared)])
         self._shared = (shared,)
@@ -279,6 +280,17 @@ class TRevSNNLevel(nn.Module):
         for block in self.blocks:
             x = block(x)
         return x
+
+    def effective_alpha(self) -> torch.Tensor:
+        """``alpha`` with ``|alpha| >= alpha_clamp`` (sign kept, 0 counted positive) so the coupling stays invertible.
+
+        Computed, never written back: the parameter is left as the optimiser set it, and the gradient passes straight
+        through the clamp to it (the gradient the official in-place clamp gives, which sets the parameter to the
+        clamped value before the forward pass).
+        """
+        sign = torch.where(self.alpha < 0, -1.0, 1.0).to(self.alpha.dtype)
+        clamped = sign * self.alpha.abs().clamp_min(self.alpha_clamp)
+        return self.alpha + (clamped - self.alpha).detach()
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         """Parameters ``F_l`` depends on that need gradients (the shared convolutions included, alpha excluded)."""
@@ -326,7 +338,7 @@ def _column_step(column: nn.Module, x: torch.Tensor, states, rng_log: list | Non
         upper = states[level_index + 1] if states is not None and level_index < 3 else None
         out = level(lower, upper)
         if states is not None:
-            out = out + level.alpha * states[level_index]
+            out = out + level.effective_alpha() * states[level_index]
         new_states.append(out)
     return tuple(new_states)
 
@@ -384,7 +396,7 @@ class TRevSNNReversibleColumn(torch.autograd.Function):
                 grad_out = grad_new[level_index]
 
                 if ctx.has_states:
-                    alpha = level.alpha.detach()
+                    alpha = level.effective_alpha().detach()
                     with torch.no_grad():
                         prev = ((new_states[level_index] - out) / alpha).to(new_states[level_index].dtype)
                     prev_leaves[level_index] = prev.detach().requires_grad_()
@@ -517,11 +529,15 @@ class TRevSNNModelOutput(ModelOutput):
             Spatial mean of `last_hidden_state`.
         head_hidden_states (`tuple(torch.Tensor)`):
             Top-level state `c_3` of every column followed by a head (`config.head_columns`).
+        hidden_states (`tuple(torch.Tensor)`, returned with `output_hidden_states=True`):
+            The four level states of every column, column by column: `hidden_states[4 * t + l]` is `c_l` after column
+            `t`, of shape `(batch_size, hidden_sizes[l], height_l, width_l)` (`4 * num_columns` tensors).
     """
 
     last_hidden_state: torch.Tensor | None = None
     pooler_output: torch.Tensor | None = None
     head_hidden_states: tuple[torch.Tensor, ...] | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
 
 
 @dataclass
@@ -535,11 +551,14 @@ class TRevSNNImageClassifierOutput(ModelOutput):
             Evaluation logits: the final spiking head (DVS: its mean over steps).
         head_logits (`torch.Tensor` of shape `(num_heads, batch_size, num_labels)`):
             Every head's logits in column order (DVS: the per-step logits `[T, B, num_labels]`).
+        hidden_states (`tuple(torch.Tensor)`, returned with `output_hidden_states=True`):
+            The backbone's level states, column by column (see `TRevSNNModelOutput.hidden_states`).
     """
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     head_logits: torch.Tensor | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
 
 
 class TRevSNNPreTrainedModel(PreTrainedModel):
@@ -552,6 +571,18 @@ class TRevSNNPreTrainedModel(PreTrainedModel):
     supports_gradient_checkpointing = False
     # The loss is a mean over the batch already; Trainer must scale it for gradient accumulation itself.
     accepts_loss_kwargs = False
+
+    @property
+    def dummy_inputs(self) -> dict[str, torch.Tensor]:
+        """A batch of 2 in the model's input layout, dtype and device: 224x224 images (the image processor's crop),
+        or in DVS mode one 64x64 frame of event counts per column, ``[num_columns, 2, num_channels, 64, 64]``."""
+        config = self.config
+        generator = torch.Generator().manual_seed(0)
+        if config.dvs:
+            values = torch.randint(0, 3, (config.num_columns, 2, config.num_channels, 64, 64), generator=generator)
+        else:
+            values = torch.randn(2, config.num_channels, 224, 224, generator=generator)
+        return {"pixel_values": values.to(device=self.device, dtype=self.dtype)}
 
     def save_pretrained(self, save_directory, *args, **kwargs):
         super().save_pretrained(save_directory, *args, **kwargs)
@@ -591,20 +622,18 @@ class TRevSNNModel(TRevSNNPreTrainedModel):
         )
         self.post_init()
 
-    def clamp_alphas(self) -> None:
-        """Keeps ``|alpha| >= config.alpha_clamp`` with the sign kept (0 counts as positive), in place; warns when
-        the reversible path will divide by an alpha at the floor."""
+    def _warn_if_alpha_at_floor(self) -> None:
+        """Warns when the reversible backward will divide by an alpha at the clamp floor (each level clamps its alpha
+        functionally, :meth:`TRevSNNLevel.effective_alpha`). Skipped without gradients and under ``torch.compile``:
+        the check reads a value back from the device."""
+        if not (self.config.reversible and torch.is_grad_enabled()) or torch.compiler.is_compiling():
+            return
         floor = self.config.alpha_clamp
         alphas = [level.alpha for column in self.columns[1:] for level in column.levels]
         if not alphas:
             return
-        with torch.no_grad():
-            smallest = torch.stack([a.detach().abs().min() for a in alphas]).min().item()
-            if smallest < floor:
-                for alpha in alphas:
-                    sign = torch.where(alpha < 0, -1.0, 1.0).to(alpha.dtype)
-                    alpha.copy_(sign * alpha.abs().clamp_min(floor))
-        if self.config.reversible and smallest <= floor * (1 + 1e-6) and torch.is_grad_enabled():
+        smallest = torch.stack([a.detach().abs().min() for a in alphas]).min().item()
+        if smallest <= floor * (1 + 1e-6):
             warnings.warn(
                 f"Some T-RevSNN alpha sits at the clamp floor |alpha| = {floor}; the reversible backward divides by "
                 "alpha, so its gradients lose precision there. Consider `reversible=False` or a larger `alpha_clamp`.",
@@ -624,29 +653,40 @@ class TRevSNNModel(TRevSNNPreTrainedModel):
             )
 
     @can_return_tuple
-    def forward(self, pixel_values: torch.Tensor, **kwargs) -> TRevSNNModelOutput:
+    def forward(
+        self, pixel_values: torch.Tensor, output_hidden_states: bool | None = None, **kwargs
+    ) -> TRevSNNModelOutput:
         r"""
         pixel_values (`torch.Tensor` of shape `(batch_size, num_channels, height, width)`, or in DVS mode
             `(num_columns, batch_size, 2, height, width)`):
             Images, or one event frame per column.
+        output_hidden_states (`bool`, *optional*, defaults to `config.output_hidden_states`):
+            Also return every column's four level states (`hidden_states`).
         """
         self._check_input(pixel_values)
-        self.clamp_alphas()
+        if output_hidden_states is None:
+            output_hidden_states = self.config.output_hidden_states
+        self._warn_if_alpha_at_floor()
         reversible = self.config.reversible and torch.is_grad_enabled()
         head_columns = set(self.config.head_columns)
         if not self.config.dvs:
             x = self.embeddings(pixel_values)
         states = None
-        head_states = []
+        head_states, all_states = [], []
         for t, column in enumerate(self.columns):
             if self.config.dvs:
                 x = self.embeddings[t](pixel_values[t])
             states = column(x, states, reversible)
             if t in head_columns:
                 head_states.append(states[3])
+            if output_hidden_states:
+                all_states.extend(states)
         last = states[3]
         return TRevSNNModelOutput(
-            last_hidden_state=last, pooler_output=last.mean(dim=(-2, -1)), head_hidden_states=tuple(head_states)
+            last_hidden_state=last,
+            pooler_output=last.mean(dim=(-2, -1)),
+            head_hidden_states=tuple(head_states),
+            hidden_states=tuple(all_states) if output_hidden_states else None,
         )
 
 
@@ -672,7 +712,11 @@ class TRevSNNForImageClassification(TRevSNNPreTrainedModel):
 
     @can_return_tuple
     def forward(
-        self, pixel_values: torch.Tensor, labels: torch.Tensor | None = None, **kwargs
+        self,
+        pixel_values: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        **kwargs,
     ) -> TRevSNNImageClassifierOutput:
         r"""
         pixel_values (`torch.Tensor` of shape `(batch_size, num_channels, height, width)`, or in DVS mode
@@ -680,8 +724,10 @@ class TRevSNNForImageClassification(TRevSNNPreTrainedModel):
             Images, or one event frame per column.
         labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*):
             Class indices for the loss.
+        output_hidden_states (`bool`, *optional*, defaults to `config.output_hidden_states`):
+            Also return every column's four level states (`hidden_states`).
         """
-        outputs = self.trevsnn(pixel_values)
+        outputs = self.trevsnn(pixel_values, output_hidden_states=output_hidden_states)
         states = outputs.head_hidden_states
         if self.config.dvs:
             head_logits = torch.stack([self.classifier(s) for s in states])
@@ -691,7 +737,9 @@ class TRevSNNForImageClassification(TRevSNNPreTrainedModel):
             head_logits = torch.stack(aux + [self.classifier(states[-1])])
             logits = head_logits[-1]
         loss = self.compute_loss(head_logits, labels) if labels is not None else None
-        return TRevSNNImageClassifierOutput(loss=loss, logits=logits, head_logits=head_logits)
+        return TRevSNNImageClassifierOutput(
+            loss=loss, logits=logits, head_logits=head_logits, hidden_states=outputs.hidden_states
+        )
 
 
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
