@@ -10,7 +10,9 @@ from hf_spiking.data.events import (
     as_events,
     events_to_frames,
     events_to_points,
+    labelled_recordings,
     read_events,
+    read_label_list,
     time_bins,
 )
 
@@ -118,3 +120,18 @@ def test_time_bins_frames_and_points():
     np.testing.assert_allclose(points[:, 3], [1, -1, 1, 1])
     assert events_to_points(events, sensor_size=(2, 2), with_polarity=False).shape == (4, 3)
     assert time_bins(as_events(np.array([[0, 0, 7, 1]])), 3).tolist() == [0]  # one instant: everything in bin 0
+
+
+def test_label_lists_name_recordings_in_the_folder(tmp_path):
+    (tmp_path / "train1K.txt").write_text("#sample #class\n1\t5\n\n2 0\n")
+    (tmp_path / "1.bs2").write_bytes(_nmnist_bytes(NMNIST_EVENTS))
+    (tmp_path / "2.bin").write_bytes(_nmnist_bytes(NMNIST_EVENTS))
+    (tmp_path / "2.txt").write_text("not an event file")
+    assert read_label_list(tmp_path / "train1K.txt") == [("1", 5), ("2", 0)]
+    assert labelled_recordings(tmp_path, "train1K.txt") == [(tmp_path / "1.bs2", 5), (tmp_path / "2.bin", 0)]
+    (tmp_path / "bad.txt").write_text("1\tfive\n")
+    with pytest.raises(ValueError, match=r"bad.txt:1: expected '<id> <class index>'"):
+        read_label_list(tmp_path / "bad.txt")
+    (tmp_path / "missing.txt").write_text("3 1\n")
+    with pytest.raises(ValueError, match="no event file for recording '3'"):
+        labelled_recordings(tmp_path, "missing.txt")

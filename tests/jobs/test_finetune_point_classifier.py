@@ -14,7 +14,6 @@ from hf_spiking.jobs.finetune_point_classifier import (
     finetune,
     load_event_clouds,
     parse_arguments,
-    read_label_list,
     stratified_split,
 )
 from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForPointCloudClassification
@@ -130,12 +129,7 @@ def test_event_recordings_become_event_clouds_with_their_labels(tmp_path):
     assert SpikingPointEncoderForPointCloudClassification.from_pretrained(tmp_path / "run").config.in_channels == 4
 
 
-def test_label_lists_and_stratified_splits(tmp_path):
-    (tmp_path / "labels.txt").write_text("#sample #class\n1\t5\n\n2 0\n")
-    assert read_label_list(tmp_path / "labels.txt") == [("1", 5), ("2", 0)]
-    (tmp_path / "bad.txt").write_text("1\tfive\n")
-    with pytest.raises(ValueError, match=r"bad.txt:1: expected '<id> <class index>'"):
-        read_label_list(tmp_path / "bad.txt")
+def test_stratified_splits():
     labels = np.repeat(np.arange(4), [10, 20, 1, 5])
     train, validation = stratified_split(labels, 0.1, seed=0)
     assert sorted(train + validation) == list(range(len(labels)))

@@ -145,6 +145,7 @@ def _read_array_file(path: Path) -> np.ndarray:
 
 
 _READERS = {".bin": read_nmnist_bin, ".bs2": read_nmnist_bin, ".aedat": read_aedat31}
+_EVENT_SUFFIXES = (*_READERS, ".npy", ".npz")
 
 
 def read_events(path: str | Path) -> np.ndarray:
@@ -158,6 +159,38 @@ def read_events(path: str | Path) -> np.ndarray:
     if suffix not in _READERS:
         raise ValueError(f"{path}: unknown event file type {suffix!r}; expected one of .bin, .bs2, .aedat, .npy, .npz")
     return _READERS[suffix](path)
+
+
+def read_label_list(path: str | Path) -> list[tuple[str, int]]:
+    """``(recording id, class index)`` pairs of a label list: ``<id><whitespace><label>`` per line, ``#`` lines
+    skipped (the N-MNIST subset's ``train1K.txt`` / ``test100.txt``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"label list {path} does not exist")
+    pairs = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) != 2 or not fields[1].isdigit():
+            raise ValueError(f"{path}:{number}: expected '<id> <class index>', got {line!r}")
+        pairs.append((fields[0], int(fields[1])))
+    if not pairs:
+        raise ValueError(f"label list {path} names no recordings")
+    return pairs
+
+
+def labelled_recordings(root: str | Path, label_list: str | Path) -> list[tuple[Path, int]]:
+    """``(event file, class index)`` of every recording a label list names, files found as ``<root>/<id>.<suffix>``
+    with a suffix :func:`read_events` reads (``label_list`` is relative to ``root`` unless absolute)."""
+    root = Path(root)
+    recordings = []
+    for recording, label in read_label_list(root / label_list):
+        matches = [m for m in sorted(root.glob(f"{recording}.*")) if m.suffix.lower() in _EVENT_SUFFIXES]
+        if not matches:
+            raise ValueError(f"no event file for recording {recording!r} in {root}")
+        recordings.append((matches[0], label))
+    return recordings
 
 
 def time_bins(events: np.ndarray, num_bins: int) -> np.ndarray:
@@ -204,8 +237,10 @@ __all__ = [
     "as_events",
     "events_to_frames",
     "events_to_points",
+    "labelled_recordings",
     "read_aedat31",
     "read_events",
+    "read_label_list",
     "read_nmnist_bin",
     "time_bins",
 ]

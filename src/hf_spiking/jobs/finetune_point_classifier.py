@@ -37,7 +37,7 @@ from transformers import HfArgumentParser, Trainer, TrainingArguments, set_seed
 from transformers.utils import logging
 
 from ..console import show_info_logs
-from ..data.events import events_to_points, read_events
+from ..data.events import events_to_points, labelled_recordings, read_events
 from ..data.modelnet import load_modelnet40_npy, load_modelnet40_off
 from ..data.point_clouds import PointCloudDataset
 from ..energy import estimate_energy
@@ -93,40 +93,15 @@ class FinetunePointClassifierArguments:
                 raise ValueError(f"--{name} must be a positive integer, got {getattr(self, name)}")
 
 
-def read_label_list(path: Path) -> list[tuple[str, int]]:
-    """``(id, label)`` pairs of a label list: ``<id><whitespace><label>`` per line, ``#`` lines skipped."""
-    if not path.is_file():
-        raise ValueError(f"label list {path} does not exist")
-    pairs = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = line.split()
-        if len(fields) != 2 or not fields[1].lstrip("-").isdigit() or int(fields[1]) < 0:
-            raise ValueError(f"{path}:{number}: expected '<id> <class index>', got {line!r}")
-        pairs.append((fields[0], int(fields[1])))
-    if not pairs:
-        raise ValueError(f"label list {path} names no recordings")
-    return pairs
-
-
 def load_event_clouds(root: str | Path, label_list: str, sensor_size: tuple[int, int]) -> PointCloudDataset:
-    """Event recordings ``<root>/<id>.<bin|bs2|aedat|npy|npz>`` as event clouds ``[N, 4]`` (x, y, t, p in [-1, 1])."""
-    root = Path(root)
-    pairs = read_label_list(root / label_list)
-    files = []
-    for recording, _ in pairs:
-        matches = sorted(root.glob(f"{recording}.*"))
-        matches = [m for m in matches if m.suffix.lower() in (".bin", ".bs2", ".aedat", ".npy", ".npz")]
-        if not matches:
-            raise ValueError(f"no event file for recording {recording!r} in {root}")
-        files.append(matches[0])
-    num_classes = max(label for _, label in pairs) + 1
+    """Event recordings named by a label list as event clouds ``[N, 4]`` (x, y, t, p in [-1, 1])."""
+    recordings = labelled_recordings(root, label_list)
+    labels = np.array([label for _, label in recordings])
     return PointCloudDataset(
-        [str(index) for index in range(num_classes)],
-        np.array([label for _, label in pairs]),
-        lambda index: events_to_points(read_events(files[index]), sensor_size),
-        [recording for recording, _ in pairs],
+        [str(index) for index in range(labels.max() + 1)],
+        labels,
+        lambda index: events_to_points(read_events(recordings[index][0]), sensor_size),
+        [path.stem for path, _ in recordings],
     )
 
 
@@ -313,7 +288,6 @@ __all__ = [
     "evaluate_split",
     "finetune",
     "load_event_clouds",
-    "read_label_list",
     "stratified_split",
 ]
 
