@@ -14,7 +14,6 @@ from hf_spiking.jobs.finetune_point_classifier import (
     finetune,
     load_event_clouds,
     parse_arguments,
-    stratified_split,
 )
 from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForPointCloudClassification
 
@@ -127,14 +126,6 @@ def test_event_recordings_become_event_clouds_with_their_labels(tmp_path):
     results = finetune(args, training_args)
     assert results["test"]["num_samples"] == 2 and results["validation"]["num_samples"] == 3
     assert SpikingPointEncoderForPointCloudClassification.from_pretrained(tmp_path / "run").config.in_channels == 4
-
-
-def test_stratified_splits():
-    labels = np.repeat(np.arange(4), [10, 20, 1, 5])
-    train, validation = stratified_split(labels, 0.1, seed=0)
-    assert sorted(train + validation) == list(range(len(labels)))
-    assert np.bincount(labels[validation], minlength=4).tolist() == [1, 2, 0, 1]
-    assert stratified_split(labels, 0.1, seed=0) == (train, validation)
 
 
 def test_augmentation_keeps_the_point_count_and_bounds_the_scale():

@@ -11,8 +11,9 @@ import pytest
 import torch
 from PIL import Image
 from safetensors.torch import load_file
+from transformers import AutoFeatureExtractor
 
-from hf_spiking.jobs.finetune_trevsnn import finetune, parse_arguments
+from hf_spiking.jobs.finetune_trevsnn import finetune, load_event_splits, parse_arguments
 
 
 def test_vendored_accuracy_metric_loads_offline():
@@ -164,3 +165,29 @@ def test_finetune_two_cpu_processes(image_folder, tmp_path):
     single = finetune(*parse_arguments(eval_args))
     assert single["eval_loss"] == pytest.approx(results["eval_loss"], rel=1e-5)
     assert single["eval_accuracy"] == results["eval_accuracy"]
+
+
+def test_dvs_model_trains_on_event_recordings_with_a_held_out_share(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = [i % 2 for i in range(12)]
+    (tmp_path / "train1K.txt").write_text("#sample #class\n" + "".join(f"{i}\t{label}\n" for i, label in enumerate(labels)))
+    for recording, label in enumerate(labels):
+        x = rng.integers(0, 17, 80) + 17 * label  # class 0 fires on the left half, class 1 on the right
+        events = np.stack([x, rng.integers(0, 34, 80), np.sort(rng.integers(0, 10_000, 80)), rng.integers(0, 2, 80)], 1)
+        np.save(tmp_path / f"{recording}.npy", events)
+    args, training_args = parse_arguments(
+        ["--model_name_or_path", "trevsnn-dvs-test", "--event_dir", str(tmp_path), "--validation_fraction", "0.25",
+         "--output_dir", str(tmp_path / "run"), "--max_steps", "2", "--per_device_train_batch_size", "4",
+         "--eval_strategy", "no", "--save_strategy", "no", "--use_cpu", "true", "--report_to", "none"]
+    )
+    train, evaluation, names, _ = load_event_splits(args, num_frames=4, seed=training_args.seed)
+    assert (len(train), len(evaluation), names) == (8, 4, ["0", "1"])  # 2 of each class's 6 recordings held out
+    assert train[0]["pixel_values"].shape == (4, 2, 34, 34)
+    results = finetune(args, training_args)
+    assert 0 <= results["eval_accuracy"] <= 1
+
+    extractor = AutoFeatureExtractor.from_pretrained(tmp_path / "run")  # saved with the model
+    assert extractor.num_frames == 4 and extractor.sensor_size == (34, 34)
+    with pytest.raises(ValueError, match="needs a DVS-mode model"):
+        finetune(*parse_arguments(["--model_name_or_path", "trevsnn-test", "--event_dir", str(tmp_path),
+                                   "--output_dir", str(tmp_path / "bad"), "--use_cpu", "true"]))

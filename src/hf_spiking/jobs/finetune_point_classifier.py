@@ -40,6 +40,7 @@ from ..console import show_info_logs
 from ..data.events import events_to_points, labelled_recordings, read_events
 from ..data.modelnet import load_modelnet40_npy, load_modelnet40_off
 from ..data.point_clouds import PointCloudDataset
+from ..data.splits import stratified_split
 from ..energy import estimate_energy
 from ..metrics.intervals import wilson_interval
 from ..models.spiking_point_encoder.feature_extraction_spiking_point_encoder import SpikingPointFeatureExtractor
@@ -114,18 +115,6 @@ def load_splits(args: FinetunePointClassifierArguments, seed: int) -> tuple[Poin
         train, test = (reader(args.data_dir, split) for split in ("train", "test"))
     train_indices, validation_indices = stratified_split(train.labels, args.validation_fraction, seed)
     return train, train_indices, validation_indices, test
-
-
-def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Indices (train, validation): ``fraction`` of every class (at least one item of classes with two or more)."""
-    rng = np.random.default_rng(seed)
-    train, validation = [], []
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        count = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
-        validation += members[:count].tolist()
-        train += members[count:].tolist()
-    return sorted(train), sorted(validation)
 
 
 class PointCloudSplit(torch.utils.data.Dataset):
@@ -288,7 +277,6 @@ __all__ = [
     "evaluate_split",
     "finetune",
     "load_event_clouds",
-    "stratified_split",
 ]
 
 

@@ -1,7 +1,11 @@
 """Fine-tunes (or trains from a preset) a T-RevSNN image classifier with the transformers Trainer.
 
 Any `datasets` image-classification dataset works: a local image folder (``--train_dir``/``--validation_dir``, one
-sub-folder per class) or a named dataset with an image column and a label column. Accuracy comes from the metric
+sub-folder per class) or a named dataset with an image column and a label column. A DVS-mode model (e.g.
+``trevsnn-dvs-test``) trains on event recordings instead: ``--event_dir`` holds the files and ``--train_labels`` /
+``--eval_labels`` list ``<id> <class index>`` per line (the N-MNIST subset's ``train1K.txt`` layout); each recording
+becomes one frame of per-polarity event counts per column (``TRevSNNEventFeatureExtractor``, saved with the model).
+Without ``--eval_labels``, ``--validation_fraction`` of the training recordings (stratified) is held out. Accuracy comes from the metric
 script shipped in ``hf_spiking/metrics/accuracy`` (works offline). Checkpoints are written every ``--save_steps``;
 ``--resume_from_checkpoint latest`` (or a path) continues a run. The metrics are written to
 ``<output_dir>/all_results.json`` and logged (shown with ``--log_level info``).
@@ -52,7 +56,10 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoin
 from transformers.utils import logging
 
 from ..console import show_info_logs
+from ..data.events import labelled_recordings
+from ..data.splits import stratified_split
 from ..metrics import accuracy_metric_path
+from ..models.trevsnn.feature_extraction_trevsnn import TRevSNNEventFeatureExtractor
 from ..models.trevsnn.image_processing_trevsnn import TRevSNNImageProcessor
 from ..models.trevsnn.training_recipe import (
     ExponentialMovingAverage,
@@ -62,7 +69,7 @@ from ..models.trevsnn.training_recipe import (
     training_transform,
     warmup_cosine_schedule,
 )
-from ..registry import create_model, list_models
+from ..registry import create_model, get_config, list_models
 
 logger = logging.get_logger(__name__)
 
@@ -97,6 +104,10 @@ class FinetuneTRevSNNArguments:
     ema_decay: float = field(default=0.9992, metadata={"help": "imagenet recipe: EMA decay (0 disables the EMA)"})
     rand_augment: str = field(default="rand-m9-mstd0.5-inc1", metadata={"help": "imagenet recipe: RandAugment policy"})
     random_erasing: float = field(default=0.25, metadata={"help": "imagenet recipe: random erasing probability"})
+    event_dir: str | None = field(default=None, metadata={"help": "folder of event recordings (DVS-mode models)"})
+    train_labels: str = field(default="train1K.txt", metadata={"help": "events: training label list in event_dir"})
+    eval_labels: str | None = field(default=None, metadata={"help": "events: evaluation label list in event_dir"})
+    sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
 
 
 def load_splits(args: FinetuneTRevSNNArguments, seed: int):
@@ -126,6 +137,46 @@ def load_splits(args: FinetuneTRevSNNArguments, seed: int):
     if evaluation is not None and args.max_eval_samples:
         evaluation = evaluation.select(range(min(args.max_eval_samples, len(evaluation))))
     return train, evaluation
+
+
+class EventFrames(torch.utils.data.Dataset):
+    """Items ``{"pixel_values": [T, 2, H, W] event-count frames, "labels"}`` of labelled event recordings."""
+
+    def __init__(self, recordings: list[tuple], extractor: TRevSNNEventFeatureExtractor):
+        self.recordings, self.extractor = recordings, extractor
+
+    def __len__(self) -> int:
+        return len(self.recordings)
+
+    def __getitem__(self, index: int) -> dict:
+        path, label = self.recordings[index]
+        return {"pixel_values": torch.from_numpy(self.extractor.frames(path)), "labels": label}
+
+
+def load_event_splits(args: "FinetuneTRevSNNArguments", num_frames: int, seed: int):
+    """(training frames, evaluation frames or None, class names, the feature extractor) of ``--event_dir``."""
+    recordings = labelled_recordings(args.event_dir, args.train_labels)
+    extractor = TRevSNNEventFeatureExtractor(num_frames=num_frames, sensor_size=tuple(args.sensor_size))
+    evaluation = None
+    if args.eval_labels is not None:
+        evaluation = labelled_recordings(args.event_dir, args.eval_labels)
+    elif args.validation_fraction > 0:
+        train_indices, eval_indices = stratified_split([label for _, label in recordings], args.validation_fraction, seed)
+        recordings, evaluation = [recordings[i] for i in train_indices], [recordings[i] for i in eval_indices]
+    if args.max_train_samples:
+        recordings = recordings[: args.max_train_samples]
+    num_classes = 1 + max(label for _, label in recordings + (evaluation or []))
+    names = [str(label) for label in range(num_classes)]
+    evaluation = EventFrames(evaluation, extractor) if evaluation else None
+    return EventFrames(recordings, extractor), evaluation, names, extractor
+
+
+def collate_event_frames(examples: list[dict]) -> dict[str, torch.Tensor]:
+    """Stacks event-frame examples time-major, ``[T, B, 2, H, W]``, as the DVS columns take them."""
+    return {
+        "pixel_values": torch.stack([e["pixel_values"] for e in examples], dim=1),
+        "labels": torch.tensor([e["labels"] for e in examples]),
+    }
 
 
 def label_names(dataset, label_column: str) -> list[str]:
@@ -269,18 +320,18 @@ def collate_image_classification(examples: list[dict]) -> dict[str, torch.Tensor
     }
 
 
-def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -> dict:
-    """Trains (unless only ``--do_eval``) and evaluates (when there is an evaluation split); returns the metrics."""
-    # The image transform replaces the raw columns on the fly, so Trainer must not drop them beforehand.
-    training_args.remove_unused_columns = False
-    train, evaluation = load_splits(args, training_args.seed)
-    names = label_names(train, args.label_column)
+def _preset_or_folder_config(name_or_path: str):
+    from transformers import AutoConfig
 
+    return get_config(name_or_path) if name_or_path in list_models("trevsnn*") else AutoConfig.from_pretrained(name_or_path)
+
+
+def _image_pipeline(args: FinetuneTRevSNNArguments, train, evaluation, training_args: TrainingArguments):
+    """Sets the image transforms of the splits (the recipe's augmentation for training) and returns the processor."""
     resize = args.resize_size or round(args.image_size * 232 / 224)
     processor = TRevSNNImageProcessor(
         size={"shortest_edge": resize}, crop_size={"height": args.image_size, "width": args.image_size}
     )
-    transform = image_classification_transform(processor, args.image_column, args.label_column)
     augment = None
     if args.recipe == "imagenet":
         augment = training_transform(args.image_size, args.rand_augment, args.random_erasing)
@@ -288,7 +339,27 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         training_args.max_grad_norm = 0.0
     train.set_transform(image_classification_transform(processor, args.image_column, args.label_column, augment))
     if evaluation is not None:
-        evaluation.set_transform(transform)
+        evaluation.set_transform(image_classification_transform(processor, args.image_column, args.label_column))
+    return processor
+
+
+def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -> dict:
+    """Trains (unless only ``--do_eval``) and evaluates (when there is an evaluation split); returns the metrics."""
+    # The image transform replaces the raw columns on the fly, so Trainer must not drop them beforehand.
+    training_args.remove_unused_columns = False
+    if args.event_dir is not None:
+        if args.recipe == "imagenet":
+            raise ValueError("--recipe imagenet augments images; it does not apply to --event_dir recordings.")
+        config = _preset_or_folder_config(args.model_name_or_path)
+        if not config.dvs:
+            raise ValueError(f"--event_dir needs a DVS-mode model (e.g. trevsnn-dvs-test); {args.model_name_or_path!r} takes images.")
+        train, evaluation, names, processor = load_event_splits(args, config.num_columns, training_args.seed)
+        collate = collate_event_frames
+    else:
+        train, evaluation = load_splits(args, training_args.seed)
+        names = label_names(train, args.label_column)
+        processor = _image_pipeline(args, train, evaluation, training_args)
+        collate = collate_image_classification
 
     compute_metrics = None
     if evaluation is not None:
@@ -313,7 +384,7 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         args=training_args,
         train_dataset=train,
         eval_dataset=evaluation,
-        data_collator=collate_image_classification,
+        data_collator=collate,
         compute_metrics=compute_metrics,
         processing_class=processor,
     )
@@ -355,13 +426,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
+    "EventFrames",
     "FinetuneTRevSNNArguments",
     "TRevSNNTrainer",
     "build_model",
+    "collate_event_frames",
     "collate_image_classification",
     "finetune",
     "image_classification_transform",
     "label_names",
+    "load_event_splits",
     "load_splits",
     "main",
     "parse_arguments",

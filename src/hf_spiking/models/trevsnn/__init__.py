@@ -15,6 +15,7 @@ MODEL_TYPES = (
             "AutoModel": "TRevSNNModel",
             "AutoModelForImageClassification": "TRevSNNForImageClassification",
             "AutoImageProcessor": "TRevSNNImageProcessor",
+            "AutoFeatureExtractor": "TRevSNNEventFeatureExtractor",
         },
     ),
 )
