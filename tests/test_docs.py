@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
@@ -57,8 +58,11 @@ def test_bash_block_runs(block):
 def _job_module(command: list[str]) -> tuple[str, list[str]]:
     from hf_spiking.cli import JOB_COMMANDS
 
-    if command[:2] == ["accelerate", "launch"]:  # the launcher's own flags come before the script
-        command = ["python", *command[next(i for i, word in enumerate(command) if word.startswith("scripts/")):]]
+    if command[:2] == ["accelerate", "launch"]:  # the launcher's own flags come before the script or -m module
+        start = next(i for i, word in enumerate(command) if word.startswith("scripts/") or word == "-m")
+        if command[start] == "-m":
+            return command[start + 1], command[start + 2:]
+        command = ["python", *command[start:]]
     if command[0] == "hf-spiking":
         return JOB_COMMANDS[command[1]][0], command[2:]
     assert command[0] == "python" and command[1].startswith("scripts/"), command
@@ -73,4 +77,6 @@ def test_long_job_commands_parse(block, load_script):
             assert (REPO_ROOT / target).is_file(), target
             # A thin wrapper: its `main` belongs to the library module that also parses the arguments.
             target = load_script(target[len("scripts/"):-len(".py")]).main.__module__
+        if "--bf16" in arguments and not torch.cuda.is_available():
+            arguments = [*arguments, "--use_cpu", "true"]  # TrainingArguments refuses bf16 without a GPU otherwise
         importlib.import_module(target).parse_arguments(arguments)  # SystemExit on an unknown flag or a bad value

@@ -88,6 +88,17 @@ def test_model_card_accepts_an_energy_dict_and_custom_sections():
     assert "E_MAC = 0.23 pJ" in card.text
 
 
+def test_model_card_energy_section_gives_both_conventions_and_the_firing_rate_source():
+    model = TinySpikingForImageClassification()
+    inputs = torch.randn(2, 8)
+    reports = [estimate_energy(model, inputs), estimate_energy(model, inputs, convention="paper")]
+    text = create_model_card(model, energy=reports, firing_rates_from="random weights").text
+    assert "Firing rates from: random weights." in text
+    for report in reports:
+        assert f'convention="{report.convention}"' in text and f"{report.total_energy_mj:.4g} mJ" in text
+    assert "**Measured convention.**" in text and "**Paper convention.**" in text
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

@@ -63,7 +63,11 @@ class PipelineRegistration:
 
     task: str
     pipeline_class: str  # "package.module:ClassName", the module that defines the class
+    # The class pipeline(model=<name or folder>) loads with: an Auto class of transformers' modeling_auto, or
+    # "package.module:ClassName" (e.g. an Auto class of our own that gives the task's head).
     pt_model: str = "AutoModel"
+    # register_pipeline's `default`: what pipeline(task) uses without `model=`, e.g. {"model": (folder, None)}.
+    default: Mapping | None = None
     type: str = "multimodal"
 
 
@@ -96,6 +100,11 @@ def _add_reverse_config_names(registrations: tuple[ModelTypeRegistration, ...]) 
                     value._reverse_config_mapping[registration.auto_classes["AutoConfig"]] = registration.model_type
 
 
+def _import_object(reference: str):
+    module_name, name = reference.split(":")
+    return getattr(importlib.import_module(module_name), name)
+
+
 def _register_pipeline_once_both_are_imported(registration: PipelineRegistration) -> None:
     module_name, class_name = registration.pipeline_class.split(":")
 
@@ -103,12 +112,21 @@ def _register_pipeline_once_both_are_imported(registration: PipelineRegistration
         from transformers.models.auto import modeling_auto
         from transformers.pipelines import PIPELINE_REGISTRY
 
+        pipeline_class = getattr(pipeline_module, class_name)
+        pt_model = registration.pt_model
         PIPELINE_REGISTRY.register_pipeline(
             registration.task,
-            pipeline_class=getattr(pipeline_module, class_name),
-            pt_model=getattr(modeling_auto, registration.pt_model),
+            pipeline_class=pipeline_class,
+            pt_model=_import_object(pt_model) if ":" in pt_model else getattr(modeling_auto, pt_model),
+            default=registration.default,
             type=registration.type,
         )
+        # What Pipeline.save_pretrained writes into a folder's `custom_pipelines` for trust_remote_code: the model
+        # class by a name transformers itself resolves (AutoModel, which the folder's auto_map points at the head)
+        # and no default (a path on this machine).
+        pipeline_class._registered_impl = {
+            registration.task: {"impl": pipeline_class, "pt": (modeling_auto.AutoModel,), "type": registration.type}
+        }
 
     def import_pipeline_module(transformers_pipelines: ModuleType) -> None:
         # Absent: import it now (its own hook then registers). Present: it is still being imported (it is what

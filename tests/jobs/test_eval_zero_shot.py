@@ -92,3 +92,29 @@ def test_pickled_files_need_explicit_trust(tiny_checkpoint, tmp_path, capsys):
         ["--checkpoint", str(tiny_checkpoint), "--dataset", "openshape-modelnet40", "--data-dir", str(meta.parent)]
     )
     assert code == 2 and "allow_pickle" in capsys.readouterr().err
+
+
+def test_predictions_are_written_per_batch_and_a_rerun_resumes(tiny_checkpoint, tmp_path, monkeypatch):
+    args = ["--dataset", "synthetic", "--num-per-category", "1", "--batch-size", "8", "--limit", "20"]
+    clean = _run(tiny_checkpoint, tmp_path, *args)
+    predictions = tmp_path / f"metrics.{tiny_checkpoint.name}.jsonl"
+    lines = predictions.read_text().splitlines()
+    assert len(lines) == 1 + 3 and json.loads(lines[0])["num_samples"] == 20  # header + batches of 8, 8, 4
+    assert [json.loads(line)["start"] for line in lines[1:]] == [0, 8, 16]
+
+    # A crash after the first batch, mid-way through writing the second line.
+    predictions.write_text("\n".join(lines[:2]) + "\n" + lines[2][:30])
+    scored = []
+    original = eval_zero_shot.zero_shot_logits
+    monkeypatch.setattr(
+        eval_zero_shot, "zero_shot_logits", lambda *a, **k: scored.append(a[-1].shape[0]) or original(*a, **k)
+    )
+    resumed = _run(tiny_checkpoint, tmp_path, *args)
+    assert scored == [8, 4]  # only the batches not yet on file
+    assert {k: v for k, v in resumed.items() if k != "seconds"} == {k: v for k, v in clean.items() if k != "seconds"}
+    assert predictions.read_text().splitlines() == lines
+
+    # Another run's file is started afresh, never mixed in.
+    scored.clear()
+    _run(tiny_checkpoint, tmp_path, *args[:-1], "12")
+    assert scored == [8, 4] and json.loads(predictions.read_text().splitlines()[0])["num_samples"] == 12

@@ -3,6 +3,8 @@
 Datasets (``--dataset``):
     synthetic              the test split of hf_spiking.data.synthetic_shapes (all categories)
     modelnet40             ModelNet40 as released: ``--data_dir <root>/<class>/{train,test}/*.off``
+    modelnet40-npy         ModelNet40 as pre-sampled clouds: ``--data_dir <root>/<class>/{train,test}/*.npy`` (the
+                           stored points are used as they are; ``--split train`` for checkpoint selection only)
     openshape-modelnet40   OpenShape's ``<meta_data>/modelnet40/{test_split.json, test_pc.npy}``
     openshape-lvis         OpenShape's ``<meta_data>/split/lvis.json`` + per-object ``.npy``
     openshape-scanobjectnn OpenShape's ``<meta_data>/scanobjectnn/xyz_label.npy``
@@ -39,7 +41,14 @@ from ..models.spiking_point_encoder.zero_shot import class_prompt_features, load
 
 logger = logging.get_logger(__name__)
 
-DATASETS = ("synthetic", "modelnet40", "openshape-modelnet40", "openshape-lvis", "openshape-scanobjectnn")
+DATASETS = (
+    "synthetic",
+    "modelnet40",
+    "modelnet40-npy",
+    "openshape-modelnet40",
+    "openshape-lvis",
+    "openshape-scanobjectnn",
+)
 
 
 @dataclass
@@ -47,6 +56,9 @@ class EvalZeroShotArguments:
     checkpoint: str = field(metadata={"help": "folder of a saved SVL model (pretraining or zero-shot)"})
     dataset: str = field(default="synthetic", metadata={"choices": DATASETS})
     data_dir: str | None = field(default=None, metadata={"help": "dataset root (ModelNet40) or OpenShape meta_data folder"})
+    split: str = field(
+        default="test", metadata={"choices": ("train", "test"), "help": "ModelNet40 split (modelnet40, modelnet40-npy)"}
+    )
     allow_pickle: bool = field(default=False, metadata={"help": "trust OpenShape's pickled .npy files"})
     num_per_category: int = field(default=40, metadata={"help": "synthetic test instances per category"})
     source_points: int = field(default=8192, metadata={"help": "points read or sampled per source cloud"})
@@ -63,6 +75,13 @@ class EvalZeroShotArguments:
     energy: bool = field(default=False, metadata={"help": "add estimate_energy of the encoder (per cloud)"})
     threads: int = 2
     output: str | None = field(default=None, metadata={"help": "write the metrics as JSON here"})
+    predictions: str | None = field(
+        default=None,
+        metadata={
+            "help": "append each batch's logits to this JSON-lines file as it is scored, and skip the batches it "
+            "already holds when rerun (resume after a crash); default with --output: <output>.<checkpoint>.jsonl"
+        },
+    )
     compare_ann: str | None = field(
         default=None, metadata={"help": "also evaluate this ANN-twin checkpoint (same data) and compare"}
     )
@@ -108,7 +127,9 @@ def load_eval_dataset(args: EvalZeroShotArguments):
     if args.data_dir is None:
         raise ValueError(f"--dataset {args.dataset} needs --data_dir.")
     if args.dataset == "modelnet40":
-        dataset = modelnet.load_modelnet40_off(args.data_dir, "test", num_points=args.source_points, seed=args.seed)
+        dataset = modelnet.load_modelnet40_off(args.data_dir, args.split, num_points=args.source_points, seed=args.seed)
+    elif args.dataset == "modelnet40-npy":
+        dataset = modelnet.load_modelnet40_npy(args.data_dir, args.split, seed=args.seed)
     else:
         loader = {
             "openshape-modelnet40": openshape.load_openshape_modelnet40,
@@ -117,6 +138,47 @@ def load_eval_dataset(args: EvalZeroShotArguments):
         }[args.dataset]
         dataset = loader(args.data_dir, num_points=args.source_points, allow_pickle=args.allow_pickle, seed=args.seed)
     return dataset, dataset.prompt_names
+
+
+class PredictionLog:
+    """Per-batch logits appended to a JSON-lines file, so that a rerun resumes where a crashed run stopped.
+
+    The first line describes the run (checkpoint, dataset, classes, batch size, ...); a file written by another run
+    is started afresh (with a warning), never mixed in. A partly written last line (a crash while writing) is ignored.
+    """
+
+    def __init__(self, path: str | Path, run: dict):
+        self.path = Path(path)
+        self.done: dict[int, tuple[torch.Tensor, list[int]]] = {}
+        lines = self.path.read_text().splitlines() if self.path.is_file() else []
+        if lines and lines[0] != json.dumps(run):
+            logger.warning(f"{self.path} holds another run's predictions ({lines[0][:200]}); starting afresh.")
+            lines = []
+        kept = [json.dumps(run)]
+        for line in lines[1:]:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                break
+            self.done[row["start"]] = (torch.tensor(row["logits"]), row["labels"])
+            kept.append(line)
+        # Rewritten without a torn last line, so that appends start on a fresh line.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("\n".join(kept) + "\n")
+
+    def append(self, start: int, logits: torch.Tensor, labels: list[int]) -> None:
+        row = {"start": start, "logits": logits.tolist(), "labels": list(labels)}
+        with open(self.path, "a") as handle:
+            handle.write(json.dumps(row) + "\n")
+
+
+def _predictions_path(args: EvalZeroShotArguments) -> Path | None:
+    if args.predictions is not None:
+        return Path(args.predictions)
+    if args.output is None:
+        return None
+    output = Path(args.output)
+    return output.with_name(f"{output.stem}.{Path(args.checkpoint).resolve().name}.jsonl")
 
 
 def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
@@ -143,18 +205,32 @@ def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
         class_features = class_prompt_features(class_names, templates, text_encoder, tokenizer)
 
     started = time.perf_counter()
+    predictions_path = _predictions_path(args)
+    run = {"checkpoint": str(checkpoint.resolve()), "dataset": args.dataset, "data_dir": args.data_dir,
+           "split": args.split, "num_samples": len(dataset), "classes": list(class_names),
+           "templates": list(templates), "batch_size": args.batch_size, "seed": args.seed}
+    log = PredictionLog(predictions_path, run) if predictions_path is not None else None
+    done = log.done if log is not None else {}
+    if done:
+        logger.info(f"Resuming from {predictions_path}: {len(done)} batches already scored.")
     all_logits, labels = [], []
     starts = range(0, len(dataset), args.batch_size)
     for start in logging.tqdm(starts, desc=f"zero-shot {checkpoint.name} on {args.dataset}", unit="batch"):
-        items = [dataset[i] for i in range(start, min(start + args.batch_size, len(dataset)))]
-        point_values = feature_extractor([points for points, _ in items], return_tensors="pt")["point_values"]
-        with torch.no_grad():
-            if use_folded:
-                logits = model(point_values).logits[:, [stored.index(name) for name in class_names]]
-            else:
-                logits = zero_shot_logits(model.point_encoder, model.text_proj, class_features, point_values)
+        if start in done:
+            logits, batch_labels = done[start]
+        else:
+            items = [dataset[i] for i in range(start, min(start + args.batch_size, len(dataset)))]
+            point_values = feature_extractor([points for points, _ in items], return_tensors="pt")["point_values"]
+            with torch.no_grad():
+                if use_folded:
+                    logits = model(point_values).logits[:, [stored.index(name) for name in class_names]]
+                else:
+                    logits = zero_shot_logits(model.point_encoder, model.text_proj, class_features, point_values)
+            batch_labels = [int(label) for _, label in items]
+            if log is not None:
+                log.append(start, logits, batch_labels)
         all_logits.append(logits)
-        labels.extend(label for _, label in items)
+        labels.extend(batch_labels)
     metrics = accuracy_metrics(torch.cat(all_logits), torch.tensor(labels), len(class_names))
     metrics.update(
         checkpoint=str(checkpoint),
@@ -269,7 +345,7 @@ Reproduce (CPU, about 10 min per training run on 1 thread):
         "- The text teacher is the small all-MiniLM-L6-v2 sentence encoder, not CLIP.\n" + DEFAULT_LIMITATIONS
     )
     eval_results = [
-        {"task_type": "zero-shot-classification", "dataset_type": "hf_spiking/synthetic_shapes",
+        {"task_type": "zero-shot-3d-classification", "dataset_type": "hf_spiking/synthetic_shapes",
          "dataset_name": "Synthetic shapes", "dataset_split": "test", "metric_type": "accuracy",
          "metric_name": metric_name, "metric_value": round(metrics["top1"], 2)}
         for metric_name, metrics in (("zero-shot top-1 (SNN)", snn), ("zero-shot top-1 (ANN twin)", ann))
@@ -283,7 +359,6 @@ Reproduce (CPU, about 10 min per training run on 1 thread):
         intended_use="Demonstrating open-vocabulary spiking 3D classification on CPU; a starting point for "
         "fine-tuning or re-folding with other class names. Not for safety-critical decisions.",
         limitations=limitations,
-        pipeline_tag="zero-shot-classification",
         library_name="hf_spiking",
         tags=["point-cloud", "zero-shot-3d-classification", "svl"],
     )
@@ -336,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
 __all__ = [
     "DATASETS",
     "EvalZeroShotArguments",
+    "PredictionLog",
     "REPRODUCE_COMMANDS",
     "SHIPPED_SPIKE_ENERGY_WEIGHT",
     "accuracy_metrics",

@@ -54,6 +54,7 @@ from ..models.spiking_point_encoder.modeling_spiking_point_encoder import (
     encode_with_image_teacher,
 )
 from ..models.spiking_point_encoder.pointformer import SpikeMatmul
+from ..models.spiking_point_encoder.text_teacher import DEFAULT_TEXT_TEACHER
 from ..models.spiking_point_encoder.zero_shot import class_prompt_features, encode_texts, load_text_teacher, zero_shot_logits
 from ..registry import get_config
 from .eval_zero_shot import accuracy_metrics, synthetic_test_set
@@ -484,11 +485,16 @@ def pretrain(args: PretrainSVLArguments, training_args: TrainingArguments) -> in
         if not trainer.is_world_process_zero():
             return 0
     recalibrate_batch_norm(model, train_set, batch_size=batch_size, seed=seed)
+    feature_extractor = SpikingPointFeatureExtractor(num_points=args.num_points, sampling="random")
+    # The config records the preprocessing and the text teacher, so the model is complete without its side files.
+    model.config.update(
+        {**feature_extractor.model_config_values(), "text_teacher": args.text_teacher or DEFAULT_TEXT_TEACHER}
+    )
     model.save_pretrained(output_dir)
     if validation is not None:
         history.append({"final_after_batch_norm_recalibration": True, **validation(model)})
         logger.info(f"final val zero-shot top-1 {history[-1]['top1']:.1f}% top-5 {history[-1]['top5']:.1f}%")
-    SpikingPointFeatureExtractor(num_points=args.num_points, sampling="random").save_pretrained(output_dir)
+    feature_extractor.save_pretrained(output_dir)
     summary = {
         "args": asdict(args),
         "training_args": training_args.to_sanitized_dict(),

@@ -4,7 +4,6 @@ import pytest
 import torch
 from transformers import pipeline
 
-from hf_spiking.auto_registration import PipelineRegistration
 from hf_spiking.models.lvc.pipeline_lvc import VideoQuestionAnsweringPipeline
 
 from .testing_utils import write_video
@@ -85,8 +84,6 @@ def test_generation_scoring_parses_the_generated_letter(make_model, make_process
     assert result["answer"] == (None if result["answer_index"] is None else options[result["answer_index"]])
 
 
-@pytest.mark.xfail("default" not in PipelineRegistration.__dataclass_fields__, strict=True,
-                   reason="auto_registration does not yet forward PipelineRegistration.default (lead's change)")
 def test_task_without_model_names_what_to_pass():
     with pytest.raises(ValueError, match="model="):
         pipeline("video-question-answering")

@@ -220,7 +220,8 @@ def test_trainer_reports_eval_loss_without_labels(tmp_path):
 
 
 def test_features_are_gathered_across_processes(tmp_path):
-    """Two gloo processes with 3 + 2 rows give the single-process loss over all 5 rows, and gradients that sum to it."""
+    """Two gloo processes with 3 + 2 rows give the single-process loss over all 5 rows, and gradients whose average
+    over the processes (what DDP applies) is the single-process gradient."""
     import torch.multiprocessing as mp
 
     from . import distributed_worker
@@ -241,7 +242,7 @@ def test_features_are_gathered_across_processes(tmp_path):
     for rank_result in results:
         torch.testing.assert_close(rank_result["loss"], model(**batch).loss.detach(), atol=1e-5, rtol=0)
     torch.testing.assert_close(
-        results[0]["text_proj_grad"] + results[1]["text_proj_grad"], model.text_proj.weight.grad, atol=1e-5, rtol=1e-4
+        (results[0]["text_proj_grad"] + results[1]["text_proj_grad"]) / 2, model.text_proj.weight.grad, atol=1e-5, rtol=1e-4
     )
 
 
@@ -307,3 +308,56 @@ def test_mta_with_clip_text_and_vision_teachers_equals_precomputed_features():
         precomputed = model(points, text_embeds=text_embeds, image_embeds=image_embeds).loss
     torch.testing.assert_close(from_teachers, precomputed)
     assert all(not p.requires_grad for p in clip.parameters())
+
+
+# ---- transformers output conventions (issue 13) ---------------------------------------------------------------------
+
+
+def test_pointformer_hidden_states_attentions_and_return_dict():
+    config = tiny_config()
+    model = SpikingPointEncoderForZeroShotClassification(config).eval()
+    points = torch.rand(2, 64, 6)
+    class_embeds = torch.randn(3, config.text_embed_dim)
+    with torch.no_grad():
+        plain = model(points, class_embeds=class_embeds)
+        full = model(points, class_embeds=class_embeds, output_hidden_states=True, output_attentions=True)
+        encoded = model.point_encoder(points, output_hidden_states=True, output_attentions=True)
+        as_tuple = model(points, class_embeds=class_embeds, return_dict=False)
+    assert plain.hidden_states is None and plain.attentions is None
+    torch.testing.assert_close(full.logits, plain.logits)
+    tokens = 1 + config.num_groups
+    assert len(full.hidden_states) == config.num_hidden_layers + 1
+    assert all(h.shape == (2, tokens, config.transformer_hidden_size) for h in full.hidden_states)
+    assert len(full.attentions) == config.num_hidden_layers
+    assert full.attentions[0].shape == (2, config.num_attention_heads, tokens, tokens)
+    # Attention maps are integer score spikes; the last hidden state is the final BatchNorm of the last block output.
+    assert torch.equal(full.attentions[0], full.attentions[0].round()) and full.attentions[0].max() <= config.max_level
+    final_norm = model.point_encoder.encoder.final_norm
+    expected_last = final_norm(full.hidden_states[-1].reshape(-1, config.transformer_hidden_size))
+    torch.testing.assert_close(encoded.last_hidden_state.reshape(-1, config.transformer_hidden_size), expected_last)
+    assert isinstance(as_tuple, tuple) and torch.equal(as_tuple[0], plain.logits)
+
+
+def test_e3dsnn_hidden_states_are_its_feature_maps_and_it_has_no_attentions():
+    config = hf_spiking.get_config("svl-e3dsnn-test")
+    model = SpikingPointEncoderModel(config).eval()
+    points = torch.rand(2, 200, config.in_channels)
+    with torch.no_grad():
+        plain = model(points)
+        full = model(points, output_hidden_states=True)
+    torch.testing.assert_close(full.pooler_output, plain.pooler_output)
+    assert len(full.hidden_states) == 1 + len(config.encoder_channels)
+    widths = [m.features.shape[1] for m in full.hidden_states]
+    assert widths == [config.stem_channels, *config.encoder_channels]
+    with pytest.raises(ValueError, match="output_attentions.*no attention"):
+        model(points, output_attentions=True)
+
+
+def test_dummy_inputs_run_and_low_precision_models_take_float32_inputs():
+    model = SpikingPointEncoderForZeroShotClassification(tiny_config(num_points=96)).eval()
+    dummy = model.dummy_inputs
+    assert dummy["point_values"].shape == (2, 96, 6) and list(dummy) == [model.main_input_name]
+    with torch.no_grad():
+        assert model(**dummy, class_embeds=torch.randn(2, 384)).logits.shape == (2, 2)
+        half = SpikingPointEncoderModel(tiny_config()).to(torch.bfloat16).eval()
+        assert half(torch.rand(2, 64, 6)).pooler_output.dtype == torch.bfloat16

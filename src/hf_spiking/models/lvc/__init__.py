@@ -36,7 +36,7 @@ class NoDefaultModel(dict):
         return super().__getitem__(key)
 
 
-# The task's `default` entry (PipelineRegistration(default=...), once auto_registration forwards it).
+# The task's `default` entry: pipeline("video-question-answering") without a model says what to pass.
 NO_DEFAULT_MODEL = NoDefaultModel(
     "the video-question-answering task has no default model (no real vision-language model ships with "
     "hf_spiking): pass model=<folder or Hub id of an LVC model or a plain InternVL / Phi-3.5-V checkpoint> "
@@ -49,6 +49,7 @@ PIPELINES = (
     PipelineRegistration(
         task="video-question-answering",
         pipeline_class="hf_spiking.models.lvc.pipeline_lvc:VideoQuestionAnsweringPipeline",
+        default=NO_DEFAULT_MODEL,
     ),
 )
 

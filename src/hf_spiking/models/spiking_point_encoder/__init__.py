@@ -4,6 +4,7 @@ the point-cloud feature extractor / processor and the ``zero-shot-3d-classificat
 Classes are imported on first use, so importing the package stays cheap.
 """
 
+from ...assets import ASSETS_DIR, DEFAULT_MODEL_NAME
 from ...auto_registration import ModelTypeRegistration, PipelineRegistration
 from ...lazy import lazy_exports
 
@@ -24,6 +25,9 @@ PIPELINES = (
     PipelineRegistration(
         task="zero-shot-3d-classification",
         pipeline_class=f"{__name__}.pipeline_spiking_point_encoder:ZeroShot3DClassificationPipeline",
+        pt_model=f"{__name__}.modeling_auto:AutoModelForZeroShot3DClassification",
+        # The checkpoint shipped in the package: a local folder, so pipeline(task) works offline.
+        default={"model": (str(ASSETS_DIR / DEFAULT_MODEL_NAME), None)},
     ),
 )
 

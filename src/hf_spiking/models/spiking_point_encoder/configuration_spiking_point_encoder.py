@@ -10,6 +10,7 @@ BACKBONES = ("pointformer", "e3dsnn")
 SPIKE_ACTIVATIONS = ("multispike", "relu")
 SPARSE_CONV_BACKENDS = ("torch", "spconv")
 REP_VLI_FOLDS = ("classifier", "final_layer")
+POINT_SAMPLINGS = ("fps", "random")
 
 # Each backbone's BatchNorm defaults in the official code: PyTorch's for the PointFormer, (1e-3, 0.01) for E-3DSNN.
 _BATCH_NORM_DEFAULTS = {"pointformer": (1e-5, 0.1), "e3dsnn": (1e-3, 0.01)}
@@ -62,13 +63,20 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         prompt_templates: templates averaged when class names are encoded for zero-shot classification.
         rep_vli_fold: `None`, `"classifier"` (the text classifier folded into a bias-free Linear head) or
             `"final_layer"` (E-3DSNN only: also merged with the final 1x1 conv and the mean pool).
+
+    Preprocessing the model was trained with (what [`SpikingPointFeatureExtractor.from_model_config`] and the
+    pipeline use when no feature extractor is given; colour use is `in_channels == 6`):
+        num_points: points per cloud (8192 for the PointFormer and 10 000 for E-3DSNN in SVL).
+        point_sampling: `"fps"` (farthest-point sampling) or `"random"` (seeded random subset).
+        swap_yz: swap the y and z axes (y-up data); normalize_points: centre and scale each cloud to the unit sphere.
+        default_color: grey level given to clouds without colour; sampling_seed: seed of random sampling and padding.
     """
 
     model_type = "spiking_point_encoder"
     # Trainer keeps only `logits` (and the loss) from the outputs at evaluation.
     keys_to_ignore_at_inference = [
         "loss_text", "loss_image", "loss_mse", "point_embeds", "text_embeds", "image_embeds", "logit_scale",
-        "class_embeds", "pooler_output", "last_hidden_state", "center_indices",
+        "class_embeds", "pooler_output", "last_hidden_state", "center_indices", "hidden_states", "attentions",
     ]
 
     backbone: str = "pointformer"
@@ -109,6 +117,13 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     logit_scale_init_value: float = 1 / 0.07
     prompt_templates: tuple[str, ...] = ("a point cloud of a {}.",)
     rep_vli_fold: str | None = None
+
+    num_points: int = 8192
+    point_sampling: str = "fps"
+    swap_yz: bool = False
+    normalize_points: bool = True
+    default_color: float = 0.4
+    sampling_seed: int = 0
 
     def __post_init__(self, **kwargs):
         # JSON round trips turn tuples into lists; keep the documented tuple types.
@@ -151,6 +166,8 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             raise ValueError(f"`rep_vli_fold` must be None or one of {REP_VLI_FOLDS}, got {self.rep_vli_fold!r}.")
         if self.rep_vli_fold == "final_layer" and self.backbone != "e3dsnn":
             raise ValueError("`rep_vli_fold='final_layer'` exists only for the e3dsnn backbone.")
+        if self.point_sampling not in POINT_SAMPLINGS:
+            raise ValueError(f"`point_sampling` must be one of {POINT_SAMPLINGS}, got {self.point_sampling!r}.")
 
     def validate_sizes(self):
         positive = {
@@ -167,6 +184,7 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             "stem_channels": self.stem_channels,
             "text_embed_dim": self.text_embed_dim,
             "image_embed_dim": self.image_embed_dim,
+            "num_points": self.num_points,
         }
         for name, value in positive.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -186,17 +186,27 @@ class E3DSNNEncoder(nn.Module):
         _check_point_values(point_values, self.in_channels)
         return voxelize_points(point_values, self.voxel_size, self.merge_duplicate_voxels)
 
+    def feature_maps(self, point_values: torch.Tensor) -> list[SparseVoxelTensor]:
+        """The sparse feature maps leaving the stem and each stage."""
+        maps = [self.stem(self.voxelize(point_values))]
+        for stage in self.stages:
+            maps.append(stage(maps[-1]))
+        return maps
+
     def forward_features(self, point_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Last-stage site features ``[M, C_last]`` (the input of ``final``) and their cloud index ``[M]``."""
-        sparse = self.stem(self.voxelize(point_values))
-        for stage in self.stages:
-            sparse = stage(sparse)
-        return sparse.features, sparse.batch_index
+        last = self.feature_maps(point_values)[-1]
+        return last.features, last.batch_index
 
-    def forward(self, point_values: torch.Tensor) -> torch.Tensor:
-        features, batch_index = self.forward_features(point_values)
+    def forward(self, point_values: torch.Tensor, output_hidden_states: bool = False):
+        """The embedding ``[B, hidden_size]``; with ``output_hidden_states``, ``(embedding, feature maps)``."""
         # The official order is final layer per site, then the mean over the cloud's sites. Both are linear, so the
         # mean is taken first: the same embedding, with the wide final layer run once per cloud instead of per site.
+        if output_hidden_states:
+            maps = self.feature_maps(point_values)
+            pooled = self.final(scatter_mean(maps[-1].features, maps[-1].batch_index, point_values.shape[0]))
+            return pooled, tuple(maps)
+        features, batch_index = self.forward_features(point_values)
         return self.final(scatter_mean(features, batch_index, point_values.shape[0]))
 
 

@@ -18,6 +18,17 @@ _NPZ_POINT_KEYS = ("points", "xyz", "pc", "point_cloud", "coords", "vertices")
 _NPZ_COLOR_KEYS = ("colors", "rgb", "colours", "color")
 
 
+# Feature-extractor argument -> the SpikingPointEncoderConfig field that records it.
+PREPROCESSING_CONFIG_FIELDS = {
+    "num_points": "num_points",
+    "sampling": "point_sampling",
+    "swap_yz": "swap_yz",
+    "normalize": "normalize_points",
+    "default_color": "default_color",
+    "seed": "sampling_seed",
+}
+
+
 def _describe(source) -> str:
     return f"file {str(source)!r}" if isinstance(source, (str, os.PathLike)) else "point cloud"
 
@@ -74,6 +85,17 @@ class SpikingPointFeatureExtractor(FeatureExtractionMixin):
         self.normalize = normalize
         self.default_color = default_color
         self.seed = seed
+
+    @classmethod
+    def from_model_config(cls, config) -> "SpikingPointFeatureExtractor":
+        """The preprocessing a model was trained with, as recorded in its config (`num_points`, `point_sampling`,
+        colour use = `in_channels == 6`, ...): what a model gets when it is used without its own feature extractor."""
+        kwargs = {argument: getattr(config, field) for argument, field in PREPROCESSING_CONFIG_FIELDS.items()}
+        return cls(use_color=config.in_channels == 6, **kwargs)
+
+    def model_config_values(self) -> dict:
+        """This preprocessing as model-config fields (``config.update(...)`` records it in a model's config.json)."""
+        return {field: getattr(self, argument) for argument, field in PREPROCESSING_CONFIG_FIELDS.items()}
 
     # ---- reading -------------------------------------------------------------------------------------------------
     def load_point_cloud(self, path: str | os.PathLike) -> np.ndarray:
@@ -224,4 +246,4 @@ class SpikingPointFeatureExtractor(FeatureExtractionMixin):
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
 SpikingPointFeatureExtractor.register_for_auto_class()
 
-__all__ = ["POINT_FILE_SUFFIXES", "SpikingPointFeatureExtractor"]
+__all__ = ["PREPROCESSING_CONFIG_FIELDS", "POINT_FILE_SUFFIXES", "SpikingPointFeatureExtractor"]

