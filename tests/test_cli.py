@@ -101,3 +101,52 @@ def test_every_job_subcommand_hands_its_arguments_to_the_job(command, capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "usage:" in out and build_parser().description not in out  # the job's own usage, not the overview
+
+
+class _TinyPointNet(_TinyNet):
+    main_input_name = "point_values"
+
+
+@pytest.fixture
+def point_preset():
+    preset = ModelPreset(name=PRESET + "-points", config_class=_TinyConfig, model_class=_TinyPointNet)
+    register_preset(preset)
+    yield preset.name
+    registry._PRESETS.pop(preset.name)
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["energy", PRESET, "--input-shape", "1", "3", "100000", "100000"], "has 30,000,000,000 values; at most"),
+        (["energy", PRESET, "--input-shape", "0", "6"], "--input-shape sizes must be positive"),
+        (["energy", PRESET, "--input-shape", "-2", "6"], "--input-shape sizes must be positive"),
+        (["energy", "no-such-preset"], "Unknown model preset 'no-such-preset'"),
+        (["zero-shot", "/no/such/file.npy"], "hf-spiking zero-shot:"),
+    ],
+)
+def test_refused_input_exits_2_with_one_line(tiny_presets, capsys, argv, message):
+    assert main(argv) == 2
+    assert message in _one_error_line(capsys)
+
+
+def test_energy_suggests_a_shape_that_fits_the_model_input(point_preset, tiny_presets, capsys):
+    assert main(["energy", point_preset]) == 2
+    err = _one_error_line(capsys)
+    assert "`point_values`" in err and "1 1024 6" in err and "RGB image" not in err
+
+
+def test_unexpected_error_is_an_internal_error_with_the_traceback_behind_debug(tiny_presets, capsys):
+    # A 2-D input of the wrong width fails inside torch's matmul: not a refused input, a RuntimeError.
+    assert main(["energy", PRESET, "--input-shape", "2", "7"]) == 1
+    err = _one_error_line(capsys)
+    assert err.startswith("hf-spiking energy: internal error: RuntimeError:") and "--debug" in err
+    assert main(["--debug", "energy", PRESET, "--input-shape", "2", "7"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError" in err and "Traceback (most recent call last)" in err

@@ -10,6 +10,10 @@
 ``energy`` feeds a standard-normal tensor of ``--input-shape`` as the model's main input (``main_input_name``
 for transformers models, else positionally). Without ``--input-shape`` it uses the model's own ``dummy_inputs``
 when its class defines them.
+
+Errors: a refused input (bad argument, file or value) exits with code 2 and one line on stderr naming the problem;
+anything else is reported as "internal error" (exit code 1), with the traceback when ``--debug`` comes first
+(``hf-spiking --debug energy ...``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import importlib
 import inspect
 import json
 import sys
+import traceback
+from math import prod
 
 import torch
 from torch import nn
@@ -68,6 +74,30 @@ def _print_presets(pattern: str | None = None) -> None:
         print(f"{name:{width}s}  {get_preset(name).description}")
 
 
+MAX_INPUT_ELEMENTS = 2**26
+"""Largest random input ``energy`` builds (64 Mi float32 values, 256 MiB): beyond it the model's activations would
+exhaust the memory of an ordinary machine long before a number comes out."""
+
+# An example --input-shape per main input name, so the suggestion fits the model (an image shape for a point model
+# would be refused by its forward).
+_EXAMPLE_SHAPES = {
+    "pixel_values": "1 3 32 32 for one 32x32 RGB image",
+    "point_values": "1 1024 6 for one cloud of 1024 points with xyz and rgb",
+}
+
+
+def _checked_input_shape(input_shape: list[int]) -> list[int]:
+    if any(size < 1 for size in input_shape):
+        raise ValueError(f"--input-shape sizes must be positive, got {' '.join(map(str, input_shape))}.")
+    if prod(input_shape) > MAX_INPUT_ELEMENTS:
+        raise ValueError(
+            f"--input-shape {' '.join(map(str, input_shape))} has {prod(input_shape):,} values; at most "
+            f"{MAX_INPUT_ELEMENTS:,} are allowed (the energy per sample does not depend on the batch: use batch 1 "
+            "and the model's own resolution)."
+        )
+    return input_shape
+
+
 def _model_inputs(model: nn.Module, input_shape: list[int] | None):
     if input_shape:
         x = torch.randn(*input_shape)
@@ -78,14 +108,18 @@ def _model_inputs(model: nn.Module, input_shape: list[int] | None):
     own_dummy = inspect.getattr_static(type(model), "dummy_inputs", None)
     if own_dummy is not None and own_dummy is not inspect.getattr_static(PreTrainedModel, "dummy_inputs"):
         return model.dummy_inputs
-    main_input = getattr(model, "main_input_name", "the model's input")
+    main_input = getattr(model, "main_input_name", None)
+    example = _EXAMPLE_SHAPES.get(main_input)
     raise ValueError(
-        f"{type(model).__name__} defines no dummy_inputs; pass --input-shape for `{main_input}` "
-        "(e.g. --input-shape 1 3 32 32 for one 32x32 RGB image)."
+        f"{type(model).__name__} defines no dummy_inputs; pass --input-shape with the shape of "
+        + (f"`{main_input}`" if main_input else "its first forward argument")
+        + (f" (e.g. --input-shape {example})." if example else ".")
     )
 
 
 def _energy(args) -> int:
+    if args.input_shape:
+        _checked_input_shape(args.input_shape)  # before building the model: refusing costs nothing
     model = create_model(args.preset)
     inputs = _model_inputs(model, args.input_shape)
     report = estimate_energy(
@@ -110,6 +144,8 @@ def _zero_shot(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hf-spiking", description=__doc__.splitlines()[0])
+    # Peeled off by main() before anything else, so it also covers the job subcommands; listed here for --help.
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error (put it first)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     list_parser = commands.add_parser("list", help="list the named model presets")
@@ -147,17 +183,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+REFUSED_INPUT_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+"""What a refused input raises in hf_spiking (ValueError subclasses, and a path that is not there)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in JOB_COMMANDS:
-        module_name, _ = JOB_COMMANDS[argv[0]]
-        return importlib.import_module(module_name).main(argv[1:])
-    args = build_parser().parse_args(argv)
+    debug = bool(argv) and argv[0] == "--debug"
+    if debug:
+        argv = argv[1:]
+    command = argv[0] if argv else ""
     try:
+        if command in JOB_COMMANDS:
+            module_name, _ = JOB_COMMANDS[command]
+            return importlib.import_module(module_name).main(argv[1:])
+        args = build_parser().parse_args(argv)
         return args.handler(args)
-    except ValueError as error:
-        print(f"hf-spiking {args.command}: {error}", file=sys.stderr)
+    except REFUSED_INPUT_ERRORS as error:
+        print(f"hf-spiking {command}: {_one_line(error)}", file=sys.stderr)
         return 2
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, the traceback on demand
+        hint = "" if debug else " (rerun with `hf-spiking --debug ...` for the traceback)"
+        print(f"hf-spiking {command}: internal error: {type(error).__name__}: {_one_line(error)}{hint}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        return 1
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 if __name__ == "__main__":

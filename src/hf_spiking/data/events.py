@@ -20,6 +20,7 @@ DVS128 Gesture: IBM's licence).
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def as_events(array) -> np.ndarray:
 def _read_array_file(path: Path) -> np.ndarray:
     try:
         loaded = np.load(path, allow_pickle=False)
-    except ValueError as error:
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:
         raise ValueError(f"{path}: not a plain numeric event array (pickled or corrupt): {error}") from None
     if isinstance(loaded, np.lib.npyio.NpzFile):
         with loaded:

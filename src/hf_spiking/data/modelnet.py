@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,7 @@ def read_point_array(path: str | Path) -> np.ndarray:
     """A plain ``.npy`` point array ``[N, >=3]`` (xyz first), float64; pickled or malformed files are refused."""
     try:
         array = np.load(path, allow_pickle=False)
-    except ValueError as error:  # numpy's advice for object arrays is to allow pickles: never here
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:  # numpy's advice for object arrays is to allow pickles: never here
         raise ValueError(f"{path}: not a plain numeric .npy array (pickled or corrupt): {error}") from None
     if array.ndim != 2 or array.shape[1] < 3 or len(array) == 0 or not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"{path}: expected a numeric point array of shape [N>0, >=3], got {array.dtype} {array.shape}")

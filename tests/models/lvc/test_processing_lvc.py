@@ -110,3 +110,49 @@ def test_seeking_reader_gives_the_full_decode_frames(tmp_path):
         frames, indices = read_video_frames(path, num_frames)
         assert indices.tolist() == uniform_frame_indices(300, num_frames).tolist()
         np.testing.assert_array_equal(frames, np.stack([every_frame[i] for i in indices]))
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda video: video.astype(np.float32) / 255, id="float32 in [0, 1]"),
+        pytest.param(lambda video: video.astype(np.float64), id="float64 in [0, 255]"),
+        pytest.param(lambda video: video.astype(np.uint16) * 257, id="uint16"),
+        pytest.param(lambda video: torch.from_numpy(video.astype(np.float32) / 255).bfloat16(), id="bfloat16 tensor"),
+        pytest.param(lambda video: list(video), id="list of numpy frames"),
+        pytest.param(lambda video: [torch.from_numpy(frame) for frame in video], id="list of tensor frames"),
+    ],
+)
+def test_video_value_range_is_read_from_dtype_and_values(make_processor, video_array, encode):
+    processor = make_processor(num_frames=4, window_size=2)
+    expected = processor(videos=video_array, text=QUESTION)["pixel_values_videos"]
+    got = processor(videos=encode(video_array), text=QUESTION)["pixel_values_videos"]
+    # bfloat16 keeps 8 significant bits, so a level can move by one step of 1/255.
+    torch.testing.assert_close(got, expected, rtol=0, atol=0.05)
+
+
+def test_boolean_video_is_black_and_white(make_processor):
+    processor = make_processor(num_frames=4, window_size=2)
+    mask = np.zeros((4, 16, 16, 3), dtype=bool)
+    mask[:, :, 8:] = True
+    white = processor(videos=np.full((4, 16, 16, 3), 255, np.uint8), text=QUESTION)["pixel_values_videos"]
+    pixels = processor(videos=mask, text=QUESTION)["pixel_values_videos"]
+    torch.testing.assert_close(pixels[..., 12], white[..., 12])
+
+
+@pytest.mark.parametrize(
+    ("video", "message"),
+    [
+        (np.full((4, 8, 8, 3), np.nan, np.float32), "NaN or infinite"),
+        (-np.ones((4, 8, 8, 3), np.float32), "negative values"),
+        (np.full((4, 8, 8, 3), 300.0), r"float values up to 300.0; expected \[0, 1\] or \[0, 255\]"),
+        (np.zeros((0, 8, 8, 3), np.uint8), "zero frames"),
+        (np.zeros((4, 0, 8, 3), np.uint8), r"\(T, H, W, 3\) with H, W >= 1"),
+        (np.zeros((4, 3, 8, 8), np.uint8), r"must have shape \(T, H, W, 3\)"),
+        ([np.zeros((8, 8, 3)), np.zeros((9, 8, 3))], "must share one shape"),
+        (np.array([["a"]]), "numeric or boolean"),
+    ],
+)
+def test_unreadable_videos_are_refused_naming_the_problem(make_processor, video, message):
+    with pytest.raises(ValueError, match=message):
+        make_processor(num_frames=4, window_size=2)(videos=video, text=QUESTION)

@@ -5,6 +5,8 @@ from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import AutoConfig, PreTrainedConfig
 from transformers.configuration_utils import SubConfigSpec
 
+from .config_validation import checked_config
+
 QUERY_POOLINGS = ("mean", "last")
 COMPRESSION_MODES = ("query_attention", "mean")
 LVC_OPTIONS = (
@@ -16,6 +18,7 @@ class LVCConfigError(ValueError, StrictDataclassClassValidationError):
     """A bad `LVCConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
+@checked_config(LVCConfigError)
 @strict
 class LVCConfig(PreTrainedConfig):
     r"""
@@ -56,14 +59,6 @@ class LVCConfig(PreTrainedConfig):
         super().__post_init__(**kwargs)
         if self.tie_word_embeddings is None:
             self.tie_word_embeddings = bool(getattr(self.vlm_config, "tie_word_embeddings", False))
-        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
-        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
-        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
-        for validator in self.__class_validators__:
-            try:
-                validator(self)
-            except (ValueError, TypeError) as error:
-                raise LVCConfigError(str(error)) from error
 
     def validate_lvc(self):
         if self.window_size < 1:

@@ -11,6 +11,8 @@ import torch
 from transformers import BatchFeature
 from transformers.processing_utils import ProcessorMixin
 
+from .pixel_range import as_numpy_pixels, to_uint8_pixels
+
 IGNORE_INDEX = -100
 PROMPT_FORMATS = ("internvl", "phi3_v")
 PHI3_V_IMAGE_TAG = re.compile(r"<\|image_(\d+)\|>")
@@ -104,25 +106,36 @@ def _warn_if_short(total: int, num_frames: int) -> None:
 
 
 def sample_video(video, num_frames: int) -> tuple[np.ndarray | list, np.ndarray]:
-    """One video (file path, ``(T, H, W, 3)`` array or list of PIL images) -> sampled frames and their indices."""
+    """One video (file path, ``(T, H, W, 3)`` array or tensor, list of ``(H, W, 3)`` frames, or list of PIL images) ->
+    sampled frames and their indices. Arrays are brought to uint8 0-255 from their dtype and value range (floats in
+    [0, 1] or [0, 255], booleans, uint16; see `pixel_range`), not assumed to be 8-bit."""
     if isinstance(video, (str, PathLike)):
         return read_video_frames(video, num_frames)
-    if isinstance(video, torch.Tensor):
-        video = video.numpy()
-    if isinstance(video, np.ndarray):
-        if video.ndim != 4 or video.shape[-1] != 3:
-            raise ValueError(f"a video array must have shape (T, H, W, 3), got {video.shape}.")
-        frames = video
+    if isinstance(video, (list, tuple)) and video and all(_is_frame_array(frame) for frame in video):
+        frames = [as_numpy_pixels(frame, f"frame {i}") for i, frame in enumerate(video)]
+        if len({frame.shape for frame in frames}) > 1:
+            raise ValueError(
+                f"the frames of one video must share one shape, got {sorted({frame.shape for frame in frames})}."
+            )
+        video = np.stack(frames)
+    if isinstance(video, (np.ndarray, torch.Tensor)):
+        video = as_numpy_pixels(video, "video")
+        if video.ndim != 4 or video.shape[-1] != 3 or 0 in video.shape[1:]:
+            raise ValueError(f"a video array must have shape (T, H, W, 3) with H, W >= 1, got {video.shape}.")
+        uniform_frame_indices(len(video), num_frames)  # refuses a video of zero frames
+        frames = to_uint8_pixels(video, "video")
     elif isinstance(video, (list, tuple)):
         from PIL import Image
 
-        if not all(isinstance(frame, Image.Image) for frame in video):
-            raise ValueError("a video given as a list must be a list of PIL images (one per frame).")
+        if not video or not all(isinstance(frame, Image.Image) for frame in video):
+            raise ValueError(
+                "a video given as a list must be a non-empty list of PIL images or of (H, W, 3) arrays (one per frame)."
+            )
         frames = video
     else:
         raise ValueError(
             f"unsupported video type {type(video).__name__}: pass a file path, a (T, H, W, 3) array or a list of "
-            "PIL images."
+            "frames (PIL images or (H, W, 3) arrays)."
         )
     indices = uniform_frame_indices(len(frames), num_frames)
     sampled = [frames[i] for i in indices]
@@ -144,7 +157,14 @@ def _is_single_video(videos) -> bool:
         return True
     if isinstance(videos, np.ndarray):
         return videos.ndim != 5  # a batch is (B, T, H, W, 3); anything else is validated as one video
-    return isinstance(videos, (list, tuple)) and len(videos) > 0 and isinstance(videos[0], Image.Image)
+    # A list of frames (PIL images or (H, W, 3) arrays) is one video; a list of videos holds 4-D arrays or paths.
+    return isinstance(videos, (list, tuple)) and len(videos) > 0 and (
+        isinstance(videos[0], Image.Image) or _is_frame_array(videos[0])
+    )
+
+
+def _is_frame_array(frame) -> bool:
+    return isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim == 3
 
 
 class LVCProcessor(ProcessorMixin):
@@ -294,7 +314,10 @@ class LVCProcessor(ProcessorMixin):
         ``queries`` (optional): the text(s) pooled into the compression query instead of ``text`` (e.g. the bare
         question when ``text`` also lists lettered options)."""
         if videos is None:
-            raise ValueError("LVCProcessor needs `videos` (a path, a (T, H, W, 3) array or a list of PIL images).")
+            raise ValueError(
+                "LVCProcessor needs `videos` (a path, a (T, H, W, 3) array, or a list of frames: PIL images or "
+                "(H, W, 3) arrays)."
+            )
         questions = _text_list(text, "text")
         video_list = [videos] if _is_single_video(videos) else list(videos)
         if len(video_list) != len(questions):

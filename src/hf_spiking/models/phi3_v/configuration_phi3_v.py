@@ -6,11 +6,15 @@ official code hard-codes its CLIP ViT-L/14-336 tower; here it is the ``vision_co
 that tower), so tiny test models can shrink it.
 """
 
+import math
+
 from huggingface_hub.dataclasses import strict
 from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import CLIPVisionConfig
 from transformers.configuration_utils import SubConfigSpec
 from transformers.models.phi3.configuration_phi3 import Phi3Config
+
+from .config_validation import checked_config
 
 # CLIP ViT-L/14-336, the tower of every official Phi-3(.5)-Vision checkpoint.
 CLIP_VIT_L14_336_KWARGS = {
@@ -45,6 +49,7 @@ class Phi3VConfigError(ValueError, StrictDataclassClassValidationError):
     """A bad `Phi3VConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
+@checked_config(Phi3VConfigError)
 @strict
 class Phi3VConfig(Phi3Config):
     r"""
@@ -83,14 +88,6 @@ class Phi3VConfig(Phi3Config):
         super().__post_init__(**kwargs)
         self.img_processor.setdefault("image_dim_out", self.vision_config.hidden_size)
         self.img_processor.setdefault("num_img_tokens", self.tokens_per_crop_side**2)
-        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
-        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
-        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
-        for validator in self.__class_validators__:
-            try:
-                validator(self)
-            except (ValueError, TypeError) as error:
-                raise Phi3VConfigError(str(error)) from error
 
     def convert_rope_params_to_dict(self, default_theta: int | float = 10_000.0, ignore_keys=None, **kwargs):
         # Phi-3-vision configs call long RoPE "su"; Phi3Config renames it only after standardising, which then misses
@@ -125,6 +122,19 @@ class Phi3VConfig(Phi3Config):
     def validate_phi3_v(self):
         """The options of the official code that this implementation supports, and a consistent CLIP tower."""
         embd, img = self.embd_layer, self.img_processor
+        # Checked here, not first met as a reshape error in the attention forward.
+        if self.hidden_size % self.num_attention_heads:
+            raise ValueError(
+                f"hidden_size ({self.hidden_size}) must be divisible by num_attention_heads ({self.num_attention_heads})"
+            )
+        if self.num_attention_heads % (self.num_key_value_heads or self.num_attention_heads):
+            raise ValueError(
+                f"num_attention_heads ({self.num_attention_heads}) must be divisible by num_key_value_heads "
+                f"({self.num_key_value_heads})"
+            )
+        for name, value in (self.rope_parameters or {}).items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"rope_parameters[{name!r}] must be a finite number, got {value!r}")
         if not (embd.get("use_hd_transform") and embd.get("with_learnable_separator")):
             raise ValueError(
                 "embd_layer: only the HD transform with learnable separators (Phi-3/3.5-Vision) is implemented; "

@@ -4,11 +4,14 @@ from huggingface_hub.dataclasses import strict
 from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import PreTrainedConfig
 
+from .config_validation import checked_config
+
 
 class TRevSNNConfigError(ValueError, StrictDataclassClassValidationError):
     """A bad `TRevSNNConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
+@checked_config(TRevSNNConfigError)
 @strict
 class TRevSNNConfig(PreTrainedConfig):
     r"""
@@ -65,14 +68,6 @@ class TRevSNNConfig(PreTrainedConfig):
     def __post_init__(self, **kwargs):
         self.hidden_sizes = tuple(int(c) for c in self.hidden_sizes)
         super().__post_init__(**kwargs)
-        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
-        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
-        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
-        for validator in self.__class_validators__:
-            try:
-                validator(self)
-            except (ValueError, TypeError) as error:
-                raise TRevSNNConfigError(str(error)) from error
 
     def validate_trevsnn(self):
         if len(self.hidden_sizes) != 4 or any(c < 1 for c in self.hidden_sizes):
@@ -85,6 +80,8 @@ class TRevSNNConfig(PreTrainedConfig):
             raise ValueError(f"`num_columns` (time steps T) must be >= 1, got {self.num_columns}.")
         if self.num_channels < 1:
             raise ValueError(f"`num_channels` must be >= 1, got {self.num_channels}.")
+        if self.num_labels < 1:
+            raise ValueError(f"`num_labels` (classes of the heads) must be >= 1, got {self.num_labels}.")
         if not 0.0 <= self.label_smoothing < 1.0:
             raise ValueError(f"`label_smoothing` must lie in [0, 1), got {self.label_smoothing}.")
         if not self.alpha_clamp > 0.0:
