@@ -14,6 +14,7 @@ import hf_spiking
 from hf_spiking.lazy import package_exports
 from hf_spiking.models import FAMILIES, family_modules
 from hf_spiking.registry import get_preset, list_models
+from tests.remote_code import HIDE_HF_SPIKING
 
 PAPER_SIZES = {"t", "s", "l", "h", "tiny", "small"}
 
@@ -115,16 +116,8 @@ def _randomise_batch_norm(model):
             module.running_mean.normal_(0, 0.1)
 
 
-REMOTE_SCRIPT = textwrap.dedent(
+REMOTE_SCRIPT = HIDE_HF_SPIKING + textwrap.dedent(
     """
-    import importlib.abc, json, sys
-
-    class HideHfSpiking(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name == "hf_spiking" or name.startswith("hf_spiking."):
-                raise ImportError(f"{name} is hidden in this test")
-
-    sys.meta_path.insert(0, HideHfSpiking())
     import torch, transformers
     from safetensors.torch import load_file, save_file
 

@@ -2,7 +2,6 @@
 pieces whose numbers can be checked exactly."""
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -84,13 +83,6 @@ def test_training_pixels_match_the_image_processor():
     frames = sv.render_frames(sv.generate_video_example(0), [0, 100, 200])
     processed = lm.build_image_processor()(images=list(frames), return_tensors="pt")["pixel_values"]
     torch.testing.assert_close(lm.frames_to_pixels(frames), processed, rtol=0, atol=1e-6)
-
-
-def test_wilson_interval_matches_the_closed_form():
-    low, high = lm.wilson_interval(40, 100)
-    # Reference: Wilson score interval for 40/100 at z = 1.96 is [0.3094, 0.4980].
-    assert math.isclose(low, 0.30938, abs_tol=1e-4) and math.isclose(high, 0.49804, abs_tol=1e-4)
-    assert lm.wilson_interval(0, 10)[0] == 0.0 and lm.wilson_interval(10, 10)[1] == 1.0
 
 
 def test_summarize_counts_per_type():

@@ -43,6 +43,7 @@ from transformers.utils import logging
 from ..console import show_info_logs
 from ..data import synthetic_videos as sv
 from ..data.synthetic_videos.tokenizer import build_word_tokenizer
+from ..metrics.intervals import wilson_interval
 
 logger = logging.get_logger(__name__)
 
@@ -190,17 +191,6 @@ def build_image_vlm(settings: MiniatureSettings, tokenizer):
         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.bos_token_id,
     )
     return InternVLForConditionalGeneration(config)
-
-
-def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval of a binomial proportion."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = correct / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def summarize(records: list[dict]) -> dict:
@@ -807,7 +797,6 @@ __all__ = [
     "settings_for",
     "summarize",
     "train_image_vlm",
-    "wilson_interval",
 ]
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from hf_spiking.models.trevsnn import (
 )
 from hf_spiking.models.trevsnn.modeling_trevsnn import TRevSNNStdConv2d
 
+from tests.remote_code import HIDE_HF_SPIKING
+
 from .testing_utils import random_image, randomise_, tiny_config
 
 ID2LABEL = {i: f"digit {i}" for i in range(10)}
@@ -75,16 +77,8 @@ def test_pipeline_and_auto_image_processor(saved_model_dir):
     assert predictions[0]["score"] == pytest.approx(probs.max().item(), abs=1e-6)
 
 
-REMOTE_SCRIPT = textwrap.dedent(
+REMOTE_SCRIPT = HIDE_HF_SPIKING + textwrap.dedent(
     """
-    import importlib.abc, json, sys
-
-    class HideHfSpiking(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name == "hf_spiking" or name.startswith("hf_spiking."):
-                raise ImportError(f"{name} is hidden in this test")
-
-    sys.meta_path.insert(0, HideHfSpiking())
     import torch
     from transformers import AutoImageProcessor, AutoModelForImageClassification
 
