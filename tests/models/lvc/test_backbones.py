@@ -194,7 +194,7 @@ def test_documented_lora_targets_adapt_only_the_language_models_attention(phi3v_
     from peft import LoraConfig, get_peft_model
 
     model = LVCForVideoQA(LVCConfig(vlm_config=phi3v_config, num_frames=4, window_size=2))
-    assert model.backbone.lora_target_modules == r"model\.layers\.\d+\.self_attn\.(qkv_proj|o_proj)"  # README
+    assert model.backbone.lora_target_modules == r"model\.layers\.\d+\.self_attn\.(qkv_proj|o_proj)"  # docs/peft.md
     peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=model.backbone.lora_target_modules))
     trainable = {name for name, p in peft_model.named_parameters() if p.requires_grad}
     assert trainable and all(".self_attn." in name and "lora_" in name and "vision" not in name for name in trainable)

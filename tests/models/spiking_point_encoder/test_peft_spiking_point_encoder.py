@@ -1,5 +1,5 @@
 """LoRA on SVL encoders with peft: E-3DSNN's sparse convolutions through the custom LoRA layer (exact LoRA algebra,
-training, merging back to equal outputs) and the README's recipe for both backbones, run as documented."""
+training, merging back to equal outputs) and the recipe for both backbones in docs/peft.md, run as documented."""
 
 import re
 from pathlib import Path
@@ -13,7 +13,7 @@ from hf_spiking.models.spiking_point_encoder.e3dsnn import voxelize_points
 from hf_spiking.models.spiking_point_encoder.peft_lora import SparseConvLoraLayer, register_sparse_conv_lora
 from hf_spiking.models.spiking_point_encoder.sparse_conv import SparseConv3d, SubmanifoldConv3d
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PEFT_DOC = Path(__file__).resolve().parents[3] / "docs" / "peft.md"
 
 
 def sparse_input(channels=4, seed=0):
@@ -85,11 +85,11 @@ def test_e3dsnn_lora_trains_and_merges_back_to_equal_outputs():
         torch.testing.assert_close(merged(point_values=points).logits, adapted, atol=1e-5, rtol=1e-5)
 
 
-def test_readme_lora_recipe_runs_as_documented():
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+def test_documented_lora_recipe_runs_as_written():
+    blocks = re.findall(r"```python\n(.*?)```", PEFT_DOC.read_text(), flags=re.S)
     recipe = next(block for block in blocks if "register_sparse_conv_lora" in block)
     namespace = {}
-    exec(compile(recipe, str(README), "exec"), namespace)
+    exec(compile(recipe, str(PEFT_DOC), "exec"), namespace)
     lora_names = [n for n, _ in namespace["pointformer"].named_modules() if n.endswith("lora_A")]
     assert lora_names and all(re.search(r"(attention\.(qkv|proj)|mlp\.(fc1|fc2))\.lora_A$", n) for n in lora_names)
     assert namespace["loss"].requires_grad and torch.isfinite(namespace["loss"])
