@@ -43,7 +43,7 @@ def test_valid_configs_save_and_load_unchanged(config_class, tmp_path):
 
 NAN, INF = float("nan"), float("inf")
 
-# The corpus for the configs outside the point-cloud family: (class, kwargs, message naming the field).
+# The corpus of refused config values: (class, kwargs, message naming the field).
 REFUSED_VALUES = [
     (TRevSNNConfig, {"alpha_init": NAN}, "`alpha_init` must be a finite number, got nan"),
     (TRevSNNConfig, {"label_smoothing": INF}, "`label_smoothing` must be a finite number, got inf"),
@@ -64,6 +64,9 @@ REFUSED_VALUES = [
     (Phi3VConfig, {"hidden_size": 30, "num_attention_heads": 7}, r"hidden_size \(30\) must be divisible"),
     (Phi3VConfig, {"vision_config": {"hidden_size": "x"}}, "Field 'hidden_size' expected int, got str"),
     (Phi3VConfig, {"initializer_range": INF}, "`initializer_range` must be a finite number"),
+    (SpikingPointEncoderConfig, {"lambda_text": NAN}, "`lambda_text` must be a finite number, got nan"),
+    (SpikingPointEncoderConfig, {"logit_scale_init_value": INF}, "`logit_scale_init_value` must be a finite number"),
+    (SpikingPointEncoderConfig, {"hidden_size": "a"}, "`hidden_size` must be a positive integer, got 'a'"),
 ]
 
 
@@ -83,6 +86,8 @@ def test_refused_value_raises_the_family_value_error_on_one_line(config_class, k
         (TRevSNNConfig, "drop_path_rate", 0),
         (LVCConfig, "initial_temperature", 2),
         (Phi3VConfig, "initializer_range", 1),
+        (SpikingPointEncoderConfig, "lambda_text", 1),
+        (SpikingPointEncoderConfig, "voxel_size", 1),
     ],
 )
 def test_int_for_a_float_field_is_stored_as_that_float(config_class, field, value, tmp_path):

@@ -6,6 +6,8 @@ from huggingface_hub.dataclasses import strict
 from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import PreTrainedConfig
 
+from .config_validation import checked_config
+
 BACKBONES = ("pointformer", "e3dsnn")
 SPIKE_ACTIVATIONS = ("multispike", "relu")
 SPARSE_CONV_BACKENDS = ("torch", "spconv")
@@ -20,6 +22,7 @@ class SpikingPointEncoderConfigError(ValueError, StrictDataclassClassValidationE
     """A bad `SpikingPointEncoderConfig` value: a ValueError naming the argument (also @strict's validation error)."""
 
 
+@checked_config(SpikingPointEncoderConfigError)
 @strict(accept_kwargs=True)
 class SpikingPointEncoderConfig(PreTrainedConfig):
     r"""
@@ -137,14 +140,6 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         if self.batch_norm_momentum is None:
             self.batch_norm_momentum = default_momentum
         super().__post_init__(**kwargs)
-        # @strict runs the `validate_*` checks after this and wraps their ValueError in an error that is not one;
-        # run them here first so a bad value raises a ValueError. (Configs must not import hf_spiking: saved folders
-        # carry a copy of this file for trust_remote_code, so this small block is repeated in each family.)
-        for validator in self.__class_validators__:
-            try:
-                validator(self)
-            except (ValueError, TypeError) as error:
-                raise SpikingPointEncoderConfigError(str(error)) from error
 
     @property
     def pointformer_head_size(self) -> int:
