@@ -20,10 +20,11 @@ DVS128 Gesture: IBM's licence).
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from .arrays import load_plain_array
 
 EVENT_DTYPE = np.dtype([("x", "<u2"), ("y", "<u2"), ("t", "<i8"), ("p", "u1")])
 NMNIST_SENSOR_SIZE = (34, 34)  # (height, width)
@@ -133,10 +134,7 @@ def as_events(array) -> np.ndarray:
 
 
 def _read_array_file(path: Path) -> np.ndarray:
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path}: not a plain numeric event array (pickled or corrupt): {error}") from None
+    loaded = load_plain_array(path, "event array")
     if isinstance(loaded, np.lib.npyio.NpzFile):
         with loaded:
             if {"x", "y", "t", "p"} <= set(loaded.files):

@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .arrays import load_plain_array
 from .point_clouds import PointCloudDataset, check_reader_arguments, finish_cloud, subsample_points
 from .synthetic_shapes.geometry import SurfaceSampler
 
@@ -122,10 +122,7 @@ def load_modelnet40_off(
 
 def read_point_array(path: str | Path) -> np.ndarray:
     """A plain ``.npy`` point array ``[N, >=3]`` (xyz first), float64; pickled or malformed files are refused."""
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:  # numpy's advice for object arrays is to allow pickles: never here
-        raise ValueError(f"{path}: not a plain numeric .npy array (pickled or corrupt): {error}") from None
+    array = load_plain_array(path, ".npy array")
     if array.ndim != 2 or array.shape[1] < 3 or len(array) == 0 or not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"{path}: expected a numeric point array of shape [N>0, >=3], got {array.dtype} {array.shape}")
     xyz = array[:, :3].astype(np.float64)
