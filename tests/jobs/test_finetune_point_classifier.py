@@ -96,6 +96,17 @@ def test_a_saved_encoder_is_loaded_unless_from_scratch(tmp_path, modelnet_npy):
         assert same is not from_scratch
 
 
+def test_a_folder_with_another_label_set_gets_a_new_head_and_config_overrides_apply(tmp_path, modelnet_npy):
+    torch.manual_seed(1)
+    config = hf_spiking.get_config("svl-pointformer-test", num_labels=5)
+    SpikingPointEncoderForPointCloudClassification(config).save_pretrained(tmp_path / "five")
+    args, training_args = _arguments(tmp_path, modelnet_npy, "--max_steps", "1", "--config_overrides", "num_groups=8")
+    args.model_name_or_path = str(tmp_path / "five")
+    finetune(args, training_args)
+    model = SpikingPointEncoderForPointCloudClassification.from_pretrained(tmp_path / "run")
+    assert model.config.num_labels == 40 and model.config.num_groups == 8
+    assert model.classifier.weight.shape[0] == 40
+
 def _nmnist_event_bytes(rng, digit: int, count: int = 60) -> bytes:
     out = bytearray()
     for t in np.sort(rng.integers(0, 300_000, count)):

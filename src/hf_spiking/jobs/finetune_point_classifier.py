@@ -85,6 +85,11 @@ class FinetunePointClassifierArguments:
     test_labels: str = field(default="test100.txt", metadata={"help": "events: test label list in data_dir"})
     sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
     energy_samples: int = field(default=16, metadata={"help": "test clouds the energy estimate averages over"})
+    config_overrides: str = field(
+        default="",
+        metadata={"help": "architecture changes as 'key=value,key=value' (e.g. 'num_groups=64,group_size=32'), applied "
+                          "to the preset's or the folder's config before the model is built"},
+    )
 
     def __post_init__(self):
         if not 0 < self.validation_fraction < 1:
@@ -163,14 +168,20 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
               "label2id": {name: index for index, name in enumerate(class_names)}}
     if args.model_name_or_path in list_models():
         config = get_config(args.model_name_or_path, in_channels=in_channels, **labels)
+        if args.config_overrides:
+            config.update_from_string(args.config_overrides)
         return SpikingPointEncoderForPointCloudClassification(config)
     folder = Path(args.model_name_or_path)
     if not (folder / "config.json").is_file():
         raise ValueError(f"--model_name_or_path {folder} is neither a preset ({', '.join(list_models('svl-*'))}) nor a model folder")
+    config = SpikingPointEncoderForPointCloudClassification.config_class.from_pretrained(folder)
+    config.id2label, config.label2id = labels["id2label"], labels["label2id"]  # num_labels follows id2label
+    if args.config_overrides:
+        config.update_from_string(args.config_overrides)
     if args.from_scratch:
-        config = SpikingPointEncoderForPointCloudClassification.config_class.from_pretrained(folder, **labels)
         return SpikingPointEncoderForPointCloudClassification(config)
-    return SpikingPointEncoderForPointCloudClassification.from_pretrained(folder, **labels)
+    # A folded zero-shot head of another vocabulary is replaced by a new classifier, as for any new label set.
+    return SpikingPointEncoderForPointCloudClassification.from_pretrained(folder, config=config, ignore_mismatched_sizes=True)
 
 
 @torch.no_grad()
