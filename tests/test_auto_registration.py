@@ -39,16 +39,19 @@ def test_every_auto_class_resolves_to_the_family_class(registration):
     package = sys.modules[registration.package]
     config_class = getattr(package, registration.auto_classes["AutoConfig"])
     assert AutoConfig.for_model(registration.model_type).__class__ is config_class
-    for auto_class, class_name in registration.auto_classes.items():
-        expected = getattr(package, class_name)
+    for auto_class, class_names in registration.auto_classes.items():
         if auto_class == "AutoConfig":
             continue
+        # A tuple lists alternatives (e.g. point and event feature extractors), as transformers lists tokenizers.
+        names = class_names if isinstance(class_names, tuple) else (class_names,)
+        expected = tuple(getattr(package, name) for name in names)
         if auto_class in _MAPPINGS:
             resolved = _MAPPINGS[auto_class][config_class]
             resolved = resolved["pil"] if auto_class == "AutoImageProcessor" else resolved
         else:
             resolved = getattr(modeling_auto, auto_class)._model_mapping[config_class]
-        assert resolved is expected, (auto_class, resolved, expected)
+        resolved = resolved if isinstance(resolved, tuple) else (resolved,)
+        assert resolved == expected, (auto_class, resolved, expected)
 
 
 def test_model_types_do_not_shadow_transformers_models():

@@ -43,11 +43,12 @@ AUTO_CLASS_NAME_TABLES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class ModelTypeRegistration:
-    """One model type: the package exporting its classes and the class name registered with each Auto* class."""
+    """One model type: the package exporting its classes and the class name registered with each Auto* class (a
+    tuple of names where a folder's saved type picks one, e.g. the point and the event feature extractor)."""
 
     model_type: str
     package: str
-    auto_classes: Mapping[str, str]
+    auto_classes: Mapping[str, str | tuple[str, ...]]
 
     def __post_init__(self):
         unknown = set(self.auto_classes) - set(AUTO_CLASS_NAME_TABLES)
@@ -69,6 +70,21 @@ class PipelineRegistration:
     # register_pipeline's `default`: what pipeline(task) uses without `model=`, e.g. {"model": (folder, None)}.
     default: Mapping | None = None
     type: str = "multimodal"
+
+
+class NoDefaultModel(dict):
+    """A pipeline task's ``default`` entry for a task that ships no checkpoint: transformers' ``pipeline(task)``
+    without ``model=`` asks it for ``["model"]``, which raises a ValueError saying what to pass. (A dict, so the
+    registry entry still serialises when a pipeline is saved.)"""
+
+    def __init__(self, message: str):
+        super().__init__(model=None)
+        self.message = message
+
+    def __getitem__(self, key):
+        if key == "model":
+            raise ValueError(self.message)
+        return super().__getitem__(key)
 
 
 def _name_table_entry(auto_class: str, class_name: str):
@@ -207,4 +223,4 @@ def register_lazily(
         _register_pipeline_once_both_are_imported(registration)
 
 
-__all__ = ["AUTO_CLASS_NAME_TABLES", "ModelTypeRegistration", "PipelineRegistration", "register_lazily", "when_imported"]
+__all__ = ["AUTO_CLASS_NAME_TABLES", "ModelTypeRegistration", "NoDefaultModel", "PipelineRegistration", "register_lazily", "when_imported"]

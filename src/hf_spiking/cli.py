@@ -79,11 +79,37 @@ MAX_INPUT_ELEMENTS = 2**26
 exhaust the memory of an ordinary machine long before a number comes out."""
 
 # An example --input-shape per main input name, so the suggestion fits the model (an image shape for a point model
-# would be refused by its forward).
+# would be refused by its forward); point models get theirs from their config (_example_input_shape).
 _EXAMPLE_SHAPES = {
     "pixel_values": "1 3 32 32 for one 32x32 RGB image",
-    "point_values": "1 1024 6 for one cloud of 1024 points with xyz and rgb",
 }
+
+
+def _point_input_size(model: nn.Module) -> tuple[int, int]:
+    """(points, channels) of one cloud as the model's config records them (1024 points of xyz + rgb otherwise)."""
+    config = getattr(model, "config", None)
+    return getattr(config, "num_points", 1024), getattr(config, "in_channels", 6)
+
+
+def _example_input_shape(model: nn.Module) -> str | None:
+    main_input = getattr(model, "main_input_name", None)
+    if main_input == "point_values":
+        points, channels = _point_input_size(model)
+        return f"1 {points} {channels} for one cloud of {points} points with {channels} values each"
+    return _EXAMPLE_SHAPES.get(main_input)
+
+
+def _check_point_input_shape(model: nn.Module, input_shape: list[int]) -> None:
+    """A point model takes ``[batch, points, channels]`` with at most the feature extractor's MAX_NUM_POINTS."""
+    from .models.spiking_point_encoder.feature_extraction_spiking_point_encoder import MAX_NUM_POINTS
+
+    channels = _point_input_size(model)[1]
+    if len(input_shape) != 3 or input_shape[2] != channels or input_shape[1] > MAX_NUM_POINTS:
+        raise ValueError(
+            f"--input-shape {' '.join(map(str, input_shape))} does not fit {type(model).__name__}: it takes "
+            f"[batch, points, {channels}] with at most {MAX_NUM_POINTS:,} points (e.g. --input-shape "
+            f"{_example_input_shape(model)})."
+        )
 
 
 def _checked_input_shape(input_shape: list[int]) -> list[int]:
@@ -100,8 +126,10 @@ def _checked_input_shape(input_shape: list[int]) -> list[int]:
 
 def _model_inputs(model: nn.Module, input_shape: list[int] | None):
     if input_shape:
-        x = torch.randn(*input_shape)
         main_input = getattr(model, "main_input_name", None)
+        if main_input == "point_values":
+            _check_point_input_shape(model, input_shape)
+        x = torch.randn(*input_shape)
         return {main_input: x} if main_input else (x,)
     from transformers import PreTrainedModel
 
@@ -109,7 +137,7 @@ def _model_inputs(model: nn.Module, input_shape: list[int] | None):
     if own_dummy is not None and own_dummy is not inspect.getattr_static(PreTrainedModel, "dummy_inputs"):
         return model.dummy_inputs
     main_input = getattr(model, "main_input_name", None)
-    example = _EXAMPLE_SHAPES.get(main_input)
+    example = _example_input_shape(model)
     raise ValueError(
         f"{type(model).__name__} defines no dummy_inputs; pass --input-shape with the shape of "
         + (f"`{main_input}`" if main_input else "its first forward argument")
@@ -120,11 +148,19 @@ def _model_inputs(model: nn.Module, input_shape: list[int] | None):
 def _energy(args) -> int:
     if args.input_shape:
         _checked_input_shape(args.input_shape)  # before building the model: refusing costs nothing
+    if args.batch_size is not None and args.batch_size < 1:
+        raise ValueError(f"--batch-size must be a positive number of samples, got {args.batch_size}.")
     model = create_model(args.preset)
     inputs = _model_inputs(model, args.input_shape)
-    report = estimate_energy(
-        model, inputs, precision=args.precision, batch_size=args.batch_size, convention=args.convention
-    )
+    try:
+        report = estimate_energy(
+            model, inputs, precision=args.precision, batch_size=args.batch_size, convention=args.convention
+        )
+    except ValueError as error:  # the model refused the random input: say what would fit
+        example = _example_input_shape(model)
+        if not args.input_shape or example is None:
+            raise
+        raise ValueError(f"{error} (a shape that fits: --input-shape {example})") from error
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
     return 0
 

@@ -454,6 +454,18 @@ class _SpikeLineage(TorchDispatchMode):
         entry = self._lineage.get(self._key(tensor))
         return None if entry is None else entry[1]
 
+    def inherit(self, target: torch.Tensor, source: torch.Tensor | None) -> None:
+        """Gives ``target`` the lineage of ``source`` alone (e.g. coordinates multiplied by a spike-computed
+        transform stay as dense as the coordinates)."""
+        key = self._key(target)
+        if key is None:
+            return
+        entry = None if source is None else self._lineage.get(self._key(source))
+        if entry is None:
+            self._lineage.pop(key, None)
+        else:
+            self._lineage[key] = entry
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         entries = [self._lineage.get(self._key(t)) for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
@@ -500,7 +512,11 @@ def _paper_hooks(name: str, module: nn.Module, forced_mac: bool, tallies: dict, 
             tally.spikes += spikes
             tally.elements += elements
 
-    return [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
+    hooks = [module.register_forward_pre_hook(pre_hook), module.register_forward_hook(hook)]
+    if getattr(module, "energy_activation_lineage", False):
+        # The module's output is as dense (or as spike-driven) as its first input, whatever its other operands are.
+        hooks.append(module.register_forward_hook(lambda module, inputs, output: lineage.inherit(output, _input_activations(inputs))))
+    return hooks
 
 
 def _record_site_counts(model: nn.Module, site_counts: dict[int, int]) -> list[nn.Module]:

@@ -37,8 +37,10 @@ _USAGE = {
     ),
     "ForPointCloudClassification": (
         ("point-cloud-classification", "point-cloud"),
-        "import hf_spiking\n\n"
-        'model = hf_spiking.AutoModelForPointCloudClassification.from_pretrained("{repo}")',
+        'import hf_spiking  # registers the hf_spiking architectures and pipelines with transformers\n'
+        "from transformers import pipeline\n\n"
+        'classifier = pipeline("point-cloud-classification", model="{repo}")\n'
+        "classifier(cloud)  # a point cloud (N, C) or file; event-cloud models: a read_events() stream or event file",
     ),
 }
 _DEFAULT_USAGE = (

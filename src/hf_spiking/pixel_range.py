@@ -5,10 +5,13 @@ mask or a 16-bit PNG would come out black or saturated. :func:`to_uint8_pixels` 
 8-bit scale first (booleans to {0, 255}; uint16 by 65535; other integers by 255 when they fit in 8 bits, by 65535 when
 they fit in 16; floats by 1 when they lie in [0, 1], by 255 when in [0, 255]) and refuses what has no meaningful
 reading (NaN/inf, negative values, out-of-range floats, empty arrays) with a `ValueError` naming the input.
+:func:`to_rgb_image` (with :func:`image_list` for batches) applies it to a whole image, giving the 8-bit RGB PIL
+image the image processors start from.
 
 Processor modules are copied into saved folders for `trust_remote_code`, where hf_spiking is not installed, so this
-module needs only NumPy (torch tensors are read through their own methods) and each family reaches it through a
-same-folder symbolic link, `models/<family>/pixel_range.py`. (No `__all__`, so the links export nothing twice.)
+module needs only NumPy (torch tensors are read through their own methods; PIL inside the image helpers) and each
+family reaches it through a same-folder symbolic link, `models/<family>/pixel_range.py`. (No `__all__`, so the links
+export nothing twice.)
 """
 
 from __future__ import annotations
@@ -30,7 +33,10 @@ def as_numpy_pixels(pixels, name: str) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} could not be read as a pixel array ({type(pixels).__name__}): {error}") from error
     if array.dtype == object or not (array.dtype == bool or np.issubdtype(array.dtype, np.number)):
-        raise ValueError(f"{name} must hold numeric or boolean pixels, got dtype {array.dtype}.")
+        raise ValueError(
+            f"{name} must hold numeric or boolean pixels (a PIL image, array or tensor), got a "
+            f"{type(pixels).__name__} of dtype {array.dtype}."
+        )
     if np.issubdtype(array.dtype, np.complexfloating):
         raise ValueError(f"{name} must hold real pixel values, got dtype {array.dtype}.")
     return array
@@ -66,3 +72,47 @@ def to_uint8_pixels(pixels, name: str = "image") -> np.ndarray:
     else:
         raise ValueError(f"{name} has float values up to {high}; expected [0, 1] or [0, 255].")
     return np.rint(array.astype(np.float64) * (255 / full_scale)).astype(np.uint8)
+
+
+# PIL modes whose pixels are 8-bit already; any other mode (I;16, I, F, ...) is rescaled from its actual range.
+_EIGHT_BIT_PIL_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "LAB", "HSV"})
+
+
+def image_list(images) -> list:
+    """One image or a batch (list, or an array/tensor with one more dimension than an image) as a list."""
+    from PIL import Image
+
+    if isinstance(images, (list, tuple)):
+        if not images:
+            raise ValueError("`images` is an empty list; pass at least one image.")
+        return list(images)
+    if isinstance(images, Image.Image):
+        return [images]
+    array = as_numpy_pixels(images, "images")
+    if array.ndim == 4 and len(array) == 0:
+        raise ValueError(f"`images` is an empty batch (shape {array.shape}); pass at least one image.")
+    return list(array) if array.ndim == 4 else [array]
+
+
+def to_rgb_image(image):
+    """An 8-bit RGB PIL image from any supported image encoding: a PIL image of any mode, or an `(H, W)`, `(H, W, C)`
+    or `(C, H, W)` array or tensor with C in {1, 3, 4}, its scale read from its dtype and values."""
+    from PIL import Image
+
+    if isinstance(image, Image.Image):
+        if image.mode in _EIGHT_BIT_PIL_MODES:
+            return image.convert("RGB")
+        pixels = np.asarray(image)
+    else:
+        pixels = as_numpy_pixels(image, "image")
+        if pixels.ndim == 3 and pixels.shape[-1] not in (1, 3, 4) and pixels.shape[0] in (1, 3, 4):
+            pixels = np.moveaxis(pixels, 0, -1)
+        if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[-1] in (1, 3, 4))):
+            raise ValueError(
+                f"an image array must be (H, W), (H, W, C) or (C, H, W) with C in 1, 3 or 4, got shape {pixels.shape}."
+            )
+        if pixels.ndim == 3 and pixels.shape[-1] == 1:
+            pixels = pixels[..., 0]
+    if min(pixels.shape[:2]) < 1:
+        raise ValueError(f"an image must be at least 1 x 1 pixels, got shape {pixels.shape}.")
+    return Image.fromarray(to_uint8_pixels(pixels, "image")).convert("RGB")

@@ -1,6 +1,7 @@
 """Property tests: any input to a public entry point yields a valid result or a ValueError (never a deep
 torch/NumPy error, never a hang): configs, pixel ranges, the T-RevSNN image processor, LVC video sampling, the CLI's
-energy arguments, the event readers and the ModelNet .npy reader."""
+energy arguments, the event readers, the ModelNet .npy reader, the SVL point feature extractor (arrays and files) and
+the zero-shot class-name and template checks."""
 
 import contextlib
 import io
@@ -18,6 +19,8 @@ from hf_spiking.data.events import as_events, read_events
 from hf_spiking.data.modelnet import read_point_array
 from hf_spiking.models.lvc.configuration_lvc import LVCConfig
 from hf_spiking.models.lvc.processing_lvc import sample_video
+from hf_spiking.models.spiking_point_encoder import SpikingPointFeatureExtractor
+from hf_spiking.models.spiking_point_encoder.class_prompts import checked_class_names, checked_template
 from hf_spiking.models.trevsnn import TRevSNNImageProcessor
 from hf_spiking.models.trevsnn.configuration_trevsnn import TRevSNNConfig
 from hf_spiking.pixel_range import to_uint8_pixels
@@ -119,3 +122,58 @@ def test_modelnet_npy_reader_refuses_garbage_with_value_error(tmp_path_factory, 
     except ValueError:
         return
     assert np.isfinite(points).all()
+
+
+# ---- SVL points: any array either becomes finite unit-sphere clouds or is refused with a ValueError ------------------
+POINT_EXTRACTOR = SpikingPointFeatureExtractor(num_points=8, min_distinct_points=4)
+POINT_DTYPES = st.sampled_from([np.float16, np.float32, np.float64, np.int8, np.int64, np.uint8, bool])
+POINT_SHAPES = st.one_of(
+    st.tuples(st.integers(0, 40), st.sampled_from([3, 6])),  # the accepted layouts, often
+    hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=7),
+)
+
+
+@given(cloud=POINT_DTYPES.flatmap(lambda dtype: hnp.arrays(dtype, POINT_SHAPES)))
+def test_point_feature_extractor_gives_unit_sphere_clouds_or_value_error(cloud):
+    try:
+        values = POINT_EXTRACTOR(cloud)["point_values"]
+    except ValueError:
+        return
+    assert values.dtype == torch.float32 and values.shape == (1, 8, 6) and torch.isfinite(values).all()
+    assert values[0, :, :3].norm(dim=-1).max() == pytest.approx(1.0, abs=1e-5)  # scaled onto the unit sphere
+    assert 0 <= values[0, :, 3:].min() and values[0, :, 3:].max() <= 1  # rgb, or the grey of colourless clouds
+
+
+@given(payload=st.binary(max_size=512),
+       suffix=st.sampled_from([".npy", ".npz", ".xyz", ".txt", ".ply", ".obj", ".off"]))
+def test_point_files_of_random_bytes_give_clouds_or_value_error(tmp_path_factory, payload, suffix):
+    path = tmp_path_factory.mktemp("points") / f"cloud{suffix}"
+    path.write_bytes(payload)
+    try:
+        values = POINT_EXTRACTOR(str(path))["point_values"]
+    except ValueError as error:
+        assert "cloud" + suffix in str(error)  # the file is named
+        return
+    except ImportError:  # meshes without the optional trimesh
+        assert suffix in (".ply", ".obj", ".off")
+        return
+    assert torch.isfinite(values).all()
+
+
+@given(names=st.lists(st.one_of(st.text(max_size=6), st.none(), st.integers()), max_size=5))
+def test_class_names_are_distinct_non_empty_strings_or_value_error(names):
+    try:
+        checked = checked_class_names(names)
+    except ValueError:
+        return
+    assert checked == names and all(name.strip() for name in checked)
+    assert len({" ".join(name.split()).casefold() for name in checked}) == len(checked)
+
+
+@given(template=st.text(alphabet=st.sampled_from("ab {}:!r0x"), max_size=12))
+def test_templates_hold_one_slot_for_the_class_name_or_value_error(template):
+    try:
+        checked = checked_template(template)
+    except ValueError:
+        return
+    assert "chair" in checked.format("chair")

@@ -61,6 +61,10 @@ def test_trains_saves_a_loadable_classifier_and_reports_validation_and_test_once
     assert 0 <= low <= results["test"]["accuracy"] <= high <= 100
     assert 0 < results["test"]["energy_mj_per_sample"] < results["test"]["dense_energy_mj_per_sample"]
     assert json.loads((tmp_path / "run" / "results.json").read_text())["test"] == results["test"]
+    per_class = results["test"]["per_class"]
+    assert list(per_class) == list(CLASSES) and sum(per_class.values()) / 3 == pytest.approx(results["test"]["mean_per_class"])
+    card = (tmp_path / "run" / "README.md").read_text()
+    assert f"Test OA **{results['test']['accuracy']:.2f}%**" in card and "academic use" in card
 
     model = SpikingPointEncoderForPointCloudClassification.from_pretrained(tmp_path / "run")
     assert model.config.num_labels == 40 and model.config.in_channels == 6  # the official 40 labels, alphabetical

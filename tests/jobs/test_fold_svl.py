@@ -78,7 +78,7 @@ def converted(fixtures_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("svl")
     torch.save(official, folder / "svl_e3dsnn_t.pt")
     convert_svl_original_to_hf.main([
-        "--checkpoint", str(folder / "svl_e3dsnn_t.pt"), "--backbone", "e3dsnn", "--variant", "T",
+        "--checkpoint", str(folder / "svl_e3dsnn_t.pt"), "--allow-pickle", "--backbone", "e3dsnn", "--variant", "T",
         "--output-dir", str(folder / "converted"),
     ])
     return folder / "converted"

@@ -11,7 +11,7 @@ from hf_spiking.models.trevsnn.configuration_trevsnn import TRevSNNConfig
 
 BAD_VALUES = [
     (SpikingPointEncoderConfig, {"hidden_size": 0}, "`hidden_size` must be a positive integer, got 0"),
-    (SpikingPointEncoderConfig, {"backbone": "pointnet"}, r"`backbone` must be one of \('pointformer', 'e3dsnn'\)"),
+    (SpikingPointEncoderConfig, {"backbone": "pointnet2"}, r"`backbone` must be one of \('pointformer', 'e3dsnn', 'pointnet'\)"),
     (SpikingPointEncoderConfig, {"voxel_size": -0.02}, r"`voxel_size` must be > 0"),
     (SpikingPointEncoderConfig, {"batch_norm_momentum": 1.5}, r"`batch_norm_momentum` in \[0, 1\]"),
     (SpikingPointEncoderConfig, {"lambda_mse": -1.0}, "`lambda_mse` must be >= 0"),

@@ -56,8 +56,12 @@ def _events(x, y, t, p) -> np.ndarray:
 
 def _check_not_empty(events: np.ndarray, path) -> np.ndarray:
     if len(events) == 0:
-        raise ValueError(f"{path}: the event stream holds no events")
+        raise ValueError(f"{path}: the event stream holds no events (expected at least one x, y, t, p event)")
     return events
+
+
+def _first(offending: np.ndarray) -> int:
+    return int(np.flatnonzero(offending)[0])
 
 
 def read_nmnist_bin(path: str | Path) -> np.ndarray:
@@ -107,13 +111,29 @@ def read_aedat31(path: str | Path) -> np.ndarray:
     return _check_not_empty(_events(*(np.concatenate(column) for column in zip(*chunks))), path)
 
 
-def as_events(array) -> np.ndarray:
-    """Events from an in-memory array: structured with fields x, y, t, p, or numeric ``[N, 4]`` columns x, y, t, p."""
+def _check_time_order(t: np.ndarray) -> None:
+    backwards = np.diff(t.astype(np.float64)) < 0
+    if backwards.any():
+        index = _first(backwards) + 1
+        raise ValueError(
+            f"event t must be non-decreasing (a time-ordered stream, as read_events returns), but t drops from "
+            f"{t[index - 1]} to {t[index]} at event {index}; sort the events by t, or check that the columns are x, y, t, p"
+        )
+
+
+def as_events(array, *, require_time_order: bool = False) -> np.ndarray:
+    """Events from an in-memory array: structured with fields x, y, t, p, or numeric ``[N, 4]`` columns x, y, t, p.
+
+    The result is sorted by time. With ``require_time_order`` a stream whose ``t`` ever decreases is refused instead:
+    readers return time-ordered streams, so a scrambled one usually means misplaced columns or corrupt data.
+    """
     array = np.asarray(array)
     if array.dtype.names is not None:
         missing = {"x", "y", "t", "p"} - set(array.dtype.names)
         if missing:
-            raise ValueError(f"an event array needs the fields x, y, t, p; missing {sorted(missing)}")
+            raise ValueError(
+                f"an event array needs the fields x, y, t, p; missing {sorted(missing)} (got fields {array.dtype.names})"
+            )
         columns = [array[name] for name in ("x", "y", "t", "p")]
     elif array.ndim == 2 and array.shape[1] == 4 and np.issubdtype(array.dtype, np.number):
         columns = list(array.T)
@@ -123,13 +143,25 @@ def as_events(array) -> np.ndarray:
             f"{array.shape}"
         )
     columns = [np.asarray(column) for column in columns]
-    if any(not np.isfinite(column.astype(np.float64)).all() for column in columns):
-        raise ValueError("event coordinates and times must be finite")
+    for name, column in zip("xytp", columns):
+        infinite = ~np.isfinite(column.astype(np.float64))
+        if infinite.any():
+            index = _first(infinite)
+            raise ValueError(f"event {name} must be finite, got {name} = {column[index]} at event {index}")
     x, y, t, p = columns
-    if (x < 0).any() or (y < 0).any() or not np.isin(p, (0, 1)).all():
-        raise ValueError("event x and y must be non-negative pixel indices and p a polarity in {0, 1}")
-    if np.any(np.asarray(x) != np.round(x)) or np.any(np.asarray(y) != np.round(y)):
-        raise ValueError("event x and y must be integer pixel indices")
+    for name, column in (("x", x), ("y", y)):
+        not_pixel = (column < 0) | (column != np.round(column))
+        if not_pixel.any():
+            index = _first(not_pixel)
+            raise ValueError(
+                f"event {name} must be a non-negative integer pixel index, got {name} = {column[index]} at event {index}"
+            )
+    not_polarity = ~np.isin(p, (0, 1))
+    if not_polarity.any():
+        index = _first(not_polarity)
+        raise ValueError(f"event p must be a polarity in {{0, 1}}, got p = {p[index]} at event {index}")
+    if require_time_order:
+        _check_time_order(t)
     return _check_not_empty(_events(x, y, np.round(t).astype(np.int64), p), "events")
 
 
@@ -144,7 +176,7 @@ def _read_array_file(path: Path) -> np.ndarray:
 
 
 _READERS = {".bin": read_nmnist_bin, ".bs2": read_nmnist_bin, ".aedat": read_aedat31}
-_EVENT_SUFFIXES = (*_READERS, ".npy", ".npz")
+EVENT_FILE_SUFFIXES = (*_READERS, ".npy", ".npz")
 
 
 def read_events(path: str | Path) -> np.ndarray:
@@ -185,7 +217,7 @@ def labelled_recordings(root: str | Path, label_list: str | Path) -> list[tuple[
     root = Path(root)
     recordings = []
     for recording, label in read_label_list(root / label_list):
-        matches = [m for m in sorted(root.glob(f"{recording}.*")) if m.suffix.lower() in _EVENT_SUFFIXES]
+        matches = [m for m in sorted(root.glob(f"{recording}.*")) if m.suffix.lower() in EVENT_FILE_SUFFIXES]
         if not matches:
             raise ValueError(f"no event file for recording {recording!r} in {root}")
         recordings.append((matches[0], label))
@@ -203,11 +235,22 @@ def time_bins(events: np.ndarray, num_bins: int) -> np.ndarray:
     return np.minimum(((t - t.min()) / span * num_bins).astype(np.int64), num_bins - 1)
 
 
+def _check_within_sensor(events: np.ndarray, sensor_size: tuple[int, int]) -> None:
+    height, width = sensor_size
+    for name, limit in (("x", width), ("y", height)):
+        outside = events[name] >= limit
+        if outside.any():
+            index = _first(outside)
+            raise ValueError(
+                f"events fall outside the sensor size (height, width) = {tuple(sensor_size)}: event {index} has "
+                f"{name} = {events[name][index]}, expected {name} < {limit}"
+            )
+
+
 def events_to_frames(events: np.ndarray, num_frames: int, sensor_size: tuple[int, int]) -> np.ndarray:
     """Event counts per polarity in ``num_frames`` equal time windows: float32 ``[num_frames, 2, H, W]``."""
+    _check_within_sensor(events, sensor_size)
     height, width = sensor_size
-    if (events["x"] >= width).any() or (events["y"] >= height).any():
-        raise ValueError(f"events fall outside the sensor size (height, width) = {sensor_size}")
     frames = np.zeros((num_frames, 2, height, width), dtype=np.float32)
     np.add.at(frames, (time_bins(events, num_frames), events["p"], events["y"], events["x"]), 1.0)
     return frames
@@ -215,7 +258,9 @@ def events_to_frames(events: np.ndarray, num_frames: int, sensor_size: tuple[int
 
 def events_to_points(events: np.ndarray, sensor_size: tuple[int, int], *, with_polarity: bool = True) -> np.ndarray:
     """An event cloud for the point encoders ("events as points"): float32 ``[N, 3 or 4]`` with x and y scaled to
-    [-1, 1] over the sensor, t scaled to [-1, 1] over the stream, and polarity as -1/+1 when ``with_polarity``."""
+    [-1, 1] over the sensor, t scaled to [-1, 1] over the stream, and polarity as -1/+1 when ``with_polarity``.
+    Events outside the sensor are refused (they would leave [-1, 1])."""
+    _check_within_sensor(events, sensor_size)
     height, width = sensor_size
     t = events["t"].astype(np.float64)
     span = t.max() - t.min()
@@ -232,6 +277,7 @@ def events_to_points(events: np.ndarray, sensor_size: tuple[int, int], *, with_p
 __all__ = [
     "DVS128_SENSOR_SIZE",
     "EVENT_DTYPE",
+    "EVENT_FILE_SUFFIXES",
     "NMNIST_SENSOR_SIZE",
     "as_events",
     "events_to_frames",

@@ -42,12 +42,16 @@ def read_off(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         num_vertices, num_faces = int(tokens[0]), int(tokens[1])
     except (IndexError, ValueError):
         raise ValueError(f"{path}: OFF header must give vertex, face and edge counts, got {tokens[:3]}") from None
+    if num_vertices < 0 or num_faces < 0:
+        raise ValueError(f"{path}: OFF counts must be non-negative, got {num_vertices} vertices and {num_faces} faces")
     start = 3
     end = start + 3 * num_vertices
     if len(tokens) < end:
         raise ValueError(f"{path}: OFF file declares {num_vertices} vertices but is truncated")
-    vertices = np.asarray(tokens[start:end], dtype=np.float64).reshape(num_vertices, 3)
-    face_tokens = np.asarray(tokens[end:], dtype=np.int64)
+    vertices = _numbers(tokens[start:end], np.float64, path, "vertex coordinates").reshape(num_vertices, 3)
+    if not np.isfinite(vertices).all():
+        raise ValueError(f"{path}: OFF vertex coordinates must be finite, found NaN or infinity")
+    face_tokens = _numbers(tokens[end:], np.int64, path, "faces (a vertex count, then that many vertex indices)")
     if face_tokens.size == 4 * num_faces and (face_tokens[::4] == 3).all():
         triangles = face_tokens.reshape(num_faces, 4)[:, 1:]
     else:
@@ -57,6 +61,13 @@ def read_off(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return vertices, triangles
 
 
+def _numbers(tokens: list[str], dtype, path, what: str) -> np.ndarray:
+    try:
+        return np.asarray(tokens, dtype=dtype)
+    except ValueError:
+        raise ValueError(f"{path}: OFF {what} must be numbers of type {np.dtype(dtype).name}") from None
+
+
 def _triangulate_polygons(face_tokens: np.ndarray, num_faces: int, path) -> np.ndarray:
     triangles = []
     position = 0
@@ -64,6 +75,11 @@ def _triangulate_polygons(face_tokens: np.ndarray, num_faces: int, path) -> np.n
         if position >= face_tokens.size:
             raise ValueError(f"{path}: OFF file declares {num_faces} faces but is truncated")
         size = int(face_tokens[position])
+        if size < 3 or position + 1 + size > face_tokens.size:
+            raise ValueError(
+                f"{path}: OFF face {len(triangles)} has {size} vertices ({face_tokens.size - position - 1} values "
+                "left); expected a polygon of at least 3 vertex indices"
+            )
         polygon = face_tokens[position + 1 : position + 1 + size]
         triangles.extend((polygon[0], polygon[k], polygon[k + 1]) for k in range(1, size - 1))
         position += 1 + size  # any trailing per-face colour values are not supported by ModelNet and not expected
@@ -111,9 +127,15 @@ def load_modelnet40_off(
     files = _modelnet_files(root, split, ".off", class_names)
 
     def load_item(index: int) -> np.ndarray:
-        vertices, triangles = read_off(files[index][0])
-        xyz = sample_mesh(vertices, triangles, num_points, np.random.default_rng([seed, index]))
-        return finish_cloud(xyz, None, swap_yz=up_axis == "y")
+        path = files[index][0]
+        vertices, triangles = read_off(path)
+        if len(triangles) == 0:
+            raise ValueError(f"{path}: the OFF mesh has no faces, so there is no surface to sample points from")
+        try:
+            xyz = sample_mesh(vertices, triangles, num_points, np.random.default_rng([seed, index]))
+        except ValueError as error:  # zero total area
+            raise ValueError(f"{path}: {error}") from None
+        return finish_cloud(xyz, None, swap_yz=up_axis == "y", source=path)
 
     return PointCloudDataset(
         list(class_names), np.array([label for _, label in files]), load_item, [f.stem for f, _ in files]
@@ -152,7 +174,7 @@ def load_modelnet40_npy(
         xyz = read_point_array(files[index][0])
         if num_points is not None:
             xyz, _ = subsample_points(xyz, None, num_points, np.random.default_rng([seed, index]))
-        return finish_cloud(xyz, None, swap_yz=up_axis == "y")
+        return finish_cloud(xyz, None, swap_yz=up_axis == "y", source=files[index][0])
 
     return PointCloudDataset(
         list(class_names), np.array([label for _, label in files]), load_item, [f.stem for f, _ in files]

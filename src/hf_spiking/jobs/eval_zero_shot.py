@@ -37,6 +37,8 @@ from transformers import HfArgumentParser
 from transformers.utils import logging
 
 from ..console import show_info_logs
+from ..data.point_clouds import MAX_POINTS_PER_ITEM
+from ..models.spiking_point_encoder.configuration_spiking_point_encoder import MAX_NUM_POINTS
 from ..models.spiking_point_encoder.zero_shot import class_prompt_features, load_text_teacher, zero_shot_logits
 
 logger = logging.get_logger(__name__)
@@ -88,6 +90,21 @@ class EvalZeroShotArguments:
     model_card: list[str] | None = field(
         default=None, metadata={"help": "with --compare_ann: write the svl-default model card here"}
     )
+
+    def __post_init__(self):
+        for name, most in (("source_points", MAX_POINTS_PER_ITEM), ("num_points", MAX_NUM_POINTS),
+                           ("num_per_category", None), ("batch_size", None), ("threads", None)):
+            value = getattr(self, name)
+            if value < 1 or (most is not None and value > most):
+                raise ValueError(f"--{name} must be an integer in [1, {most or 'inf'}], got {value}.")
+
+    def check_model_folders(self) -> None:
+        """Refuses a --checkpoint / --compare_ann that is not a saved model folder (checked when the job runs, so
+        that documented commands parse anywhere)."""
+        for name in ("checkpoint", "compare_ann"):
+            folder = getattr(self, name)
+            if folder is not None and not (Path(folder) / "config.json").is_file():
+                raise ValueError(f"--{name} {folder!r} is not a saved model folder (no config.json there).")
 
 
 def accuracy_metrics(logits: torch.Tensor, labels: torch.Tensor, num_classes: int) -> dict:
@@ -376,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     """``hf-spiking eval-zero-shot`` / ``scripts/eval_zero_shot.py``: evaluates, compares, writes JSON and cards."""
     show_info_logs()
     args = parse_arguments(argv)
+    args.check_model_folders()
     torch.set_num_threads(args.threads)
     if args.model_card and not (args.compare_ann and args.energy):
         print("eval_zero_shot: --model_card needs --compare_ann and --energy.", file=sys.stderr)  # usage error

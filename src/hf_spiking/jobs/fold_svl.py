@@ -8,7 +8,7 @@ objaverse-lvis | scanobjectnn`` (ModelNet40's and ScanObjectNN's ``cat_name_pt_f
 ``{name: features}`` dict, or a plain [K, D] array with ``--class_names``). Class names are stored as prompt words
 (underscores become spaces), the names ``hf-spiking eval-zero-shot`` matches a folded head against.
 
-    hf-spiking convert-svl --checkpoint svl_e3dsnn_h.pt --backbone e3dsnn --variant H --output-dir svl-e3dsnn-h
+    hf-spiking convert-svl --checkpoint svl_e3dsnn_h.pt --allow-pickle --backbone e3dsnn --variant H --output-dir svl-e3dsnn-h
     python -m hf_spiking.jobs.fold_svl --checkpoint svl-e3dsnn-h --openshape_meta_data meta_data \
         --dataset modelnet40 --allow_pickle --output_dir svl-e3dsnn-h-modelnet40
     hf-spiking eval-zero-shot --checkpoint svl-e3dsnn-h-modelnet40 --dataset openshape-modelnet40 \
@@ -24,6 +24,8 @@ from transformers import HfArgumentParser
 from transformers.utils import logging
 
 from ..console import show_info_logs
+from ..models.spiking_point_encoder.class_prompts import checked_class_names
+from ..models.spiking_point_encoder.configuration_spiking_point_encoder import MAX_NUM_POINTS
 from ..data.openshape import OPENSHAPE_CLASS_EMBEDDINGS, load_openshape_class_embeddings, read_class_embeddings
 
 logger = logging.get_logger(__name__)
@@ -41,6 +43,12 @@ class FoldSVLArguments:
     fold_final_layer: bool = field(default=False, metadata={"help": "E-3DSNN: also merge the head into the final layer"})
     num_points: int = field(default=10000, metadata={"help": "points per cloud of the saved feature extractor, if the "
                                                               "checkpoint has none (10000: E-3DSNN, 8192: PointFormer)"})
+
+    def __post_init__(self):
+        if not 1 <= self.num_points <= MAX_NUM_POINTS:
+            raise ValueError(f"--num_points must be an integer in [1, {MAX_NUM_POINTS}], got {self.num_points}.")
+        if self.class_names is not None:
+            checked_class_names(self.class_names, "--class_names")
 
 
 def class_embeddings_for(args: FoldSVLArguments) -> tuple[list[str], object]:

@@ -1,4 +1,5 @@
-"""Rep-VLI folding and pipeline("zero-shot-3d-classification") with the real all-MiniLM-L6-v2 teacher."""
+"""Rep-VLI folding and pipeline("zero-shot-3d-classification") with the real all-MiniLM-L6-v2 teacher;
+pipeline("point-cloud-classification") on point clouds and event streams."""
 
 import importlib.util
 import sys
@@ -9,10 +10,16 @@ import torch
 from transformers import AutoModel, AutoTokenizer, pipeline
 
 import hf_spiking
+from hf_spiking.data.events import read_events
 from hf_spiking.models.spiking_point_encoder import (
+    SpikingPointEncoderForPointCloudClassification,
     SpikingPointEncoderForZeroShotClassification,
+    SpikingPointEncoderModel,
+    SpikingPointEventFeatureExtractor,
     SpikingPointFeatureExtractor,
 )
+
+from ...data.test_events import _nmnist_bytes
 
 LABELS = ["chair", "airplane", "lamp", "car"]
 TEMPLATES = ("a point cloud of a {}.", "a 3D model of a {}.")
@@ -288,3 +295,142 @@ def test_pipeline_loads_weights_once_and_honours_dtype_and_device(monkeypatch, s
         assert low_precision.model.dtype == torch.bfloat16 and low_precision.device.type == "cpu"
         # the processor's float32 clouds run through the bf16 model (it casts its inputs)
         assert low_precision(sample_clouds["chair"], top_k=1)[0]["label"] == reference[0]["label"]
+
+
+# ---- point-cloud classification with fine-tuned heads, on clouds and on event streams (issue 15) ---------------------
+
+CLASSES = ["airplane", "chair", "lamp"]
+
+
+def _save_classifier(folder, in_channels: int, feature_extractor) -> None:
+    torch.manual_seed(0)
+    config = hf_spiking.get_config("svl-pointformer-test", in_channels=in_channels, num_labels=len(CLASSES),
+                                   id2label=dict(enumerate(CLASSES)), label2id={c: i for i, c in enumerate(CLASSES)})
+    model = SpikingPointEncoderForPointCloudClassification(config).eval()
+    # With random-init BatchNorm statistics this encoder gives every cloud the same embedding; small running
+    # variances make it depend on the cloud, and a scaled-down head keeps the scores apart from 0 and 1.
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.running_var.fill_(3e-3)
+    with torch.no_grad():
+        model.classifier.weight.mul_(0.01)
+    model.save_pretrained(folder)
+    feature_extractor.save_pretrained(folder)
+
+
+@pytest.fixture(scope="module")
+def point_classifier_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("point_classifier")
+    _save_classifier(folder, 6, SpikingPointFeatureExtractor(num_points=64, sampling="random"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def event_classifier_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("event_classifier")
+    _save_classifier(folder, 4, SpikingPointEventFeatureExtractor(sensor_size=(34, 34), num_points=64))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def point_classify(point_classifier_dir):
+    return pipeline("point-cloud-classification", model=str(point_classifier_dir))
+
+
+@pytest.fixture(scope="module")
+def event_classify(event_classifier_dir):
+    return pipeline("point-cloud-classification", model=str(event_classifier_dir))
+
+
+@pytest.fixture(scope="module")
+def event_files(tmp_path_factory):
+    """Eight N-MNIST-layout recordings (.bs2) of 40-120 time-ordered events on the 34 x 34 sensor."""
+    folder, rng = tmp_path_factory.mktemp("NMNISTsmall"), np.random.default_rng(5)
+    paths = []
+    for index in range(8):
+        count = int(rng.integers(40, 120))
+        times = np.sort(rng.integers(0, 300_000, count))
+        events = zip(rng.integers(0, 34, count), rng.integers(0, 34, count), rng.integers(0, 2, count), times)
+        paths.append(folder / f"{index + 1}.bs2")
+        paths[-1].write_bytes(_nmnist_bytes([tuple(map(int, event)) for event in events]))
+    return paths
+
+
+def assert_is_the_models_ranking(result, classify, item):
+    """``result`` is the softmax of the pipeline's model on its feature extractor's output, sorted."""
+    point_values = classify.feature_extractor(item)["point_values"].to(classify.model.dtype)
+    with torch.no_grad():
+        probabilities = classify.model(point_values).logits[0].float().softmax(-1).tolist()
+    expected = sorted(zip(probabilities, CLASSES), reverse=True)
+    assert [r["label"] for r in result] == [label for _, label in expected]
+    assert [r["score"] for r in result] == pytest.approx([p for p, _ in expected], abs=1e-6)
+
+
+def test_classification_pipeline_on_clouds_tensors_and_files(point_classify, clouds, tmp_path):
+    assert type(point_classify.model) is SpikingPointEncoderForPointCloudClassification
+    assert point_classify.feature_extractor.num_points == 64 and point_classify.tokenizer is None
+    result = point_classify(clouds[1])
+    assert len(result) == 3  # top_k defaults to 5, capped at the number of classes
+    assert_is_the_models_ranking(result, point_classify, clouds[1])
+    np.save(tmp_path / "cloud.npy", clouds[1])
+    assert point_classify(torch.from_numpy(clouds[1])) == result
+    assert point_classify(str(tmp_path / "cloud.npy")) == result
+    assert point_classify(clouds[1], top_k=1) == result[:1]
+    assert point_classify(clouds[0]) != result
+
+
+def test_classification_pipeline_on_event_streams_and_event_files(event_classify, event_classifier_dir, event_files):
+    assert type(event_classify.feature_extractor) is SpikingPointEventFeatureExtractor
+    assert event_classify.feature_extractor.sensor_size == (34, 34)
+    stream = read_events(event_files[0])  # the structured x, y, t, p array, as it comes
+    result = event_classify(stream, top_k=3)
+    assert_is_the_models_ranking(result, event_classify, stream)
+    numeric = np.stack([stream[name].astype(np.int64) for name in ("x", "y", "t", "p")], axis=1)
+    for same in (str(event_files[0]), event_files[0], numeric, torch.from_numpy(numeric)):
+        assert event_classify(same, top_k=3) == result
+    # An in-memory model with its extractor passed gives the folder's results.
+    model = SpikingPointEncoderForPointCloudClassification.from_pretrained(event_classifier_dir)
+    extractor = SpikingPointEventFeatureExtractor(sensor_size=(34, 34), num_points=64)
+    assert pipeline("point-cloud-classification", model=model, feature_extractor=extractor)(stream, top_k=3) == result
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 7])
+def test_classification_batching_gives_the_per_item_results(point_classify, event_classify, event_files, batch_size):
+    rng = np.random.default_rng(7)
+    clouds = [rng.random((int(rng.integers(70, 200)), 6)) for _ in range(6)] + [torch.rand(90, 3), rng.random((80, 3))]
+    streams = [read_events(path) if index % 2 else str(path) for index, path in enumerate(event_files)]
+    for classify, items in ((point_classify, clouds), (event_classify, streams)):
+        assert len(items) == 8  # 7 and 2 leave a partial last batch
+        for kwargs in ({}, {"top_k": 2}):
+            single = [classify(item, **kwargs) for item in items]
+            assert len({result[0]["score"] for result in single}) == len(items)  # every item scores differently
+            assert_same_predictions(classify(items, batch_size=batch_size, **kwargs), single)
+
+
+def test_classification_pipeline_honours_dtype_and_device(point_classifier_dir, clouds):
+    low_precision = pipeline("point-cloud-classification", model=str(point_classifier_dir), dtype=torch.bfloat16,
+                             device="cpu")
+    assert low_precision.model.dtype == torch.bfloat16 and low_precision.device.type == "cpu"
+    assert low_precision.preprocess(clouds[1])["point_values"].dtype == torch.bfloat16  # inputs in the model's dtype
+    assert_is_the_models_ranking(low_precision(clouds[1]), low_precision, clouds[1])
+
+
+def test_classification_pipeline_says_what_to_pass(point_classify, event_classifier_dir, event_files, clouds, tmp_path):
+    with pytest.raises(ValueError, match=r"no default model .* pass model=<folder of a "
+                                         r"SpikingPointEncoderForPointCloudClassification>"):
+        pipeline("point-cloud-classification")
+    for stream in (read_events(event_files[0]), str(event_files[0])):
+        with pytest.raises(ValueError, match=r"Got an event stream .* feature extractor is a "
+                                             r"SpikingPointFeatureExtractor.*SpikingPointEventFeatureExtractor\("):
+            point_classify(stream)
+    event_model = SpikingPointEncoderForPointCloudClassification.from_pretrained(event_classifier_dir)
+    with pytest.raises(ValueError, match=r"takes 4 channels per point.*feature_extractor=SpikingPointEventFeature"):
+        pipeline("point-cloud-classification", model=event_model)
+    SpikingPointEncoderModel(hf_spiking.get_config("svl-pointformer-test")).save_pretrained(tmp_path / "encoder")
+    with pytest.raises(ValueError, match=r"needs a fine-tuned classifier, but .*encoder' holds a "
+                                         r"SpikingPointEncoderModel \(its label head would be random\)"):
+        pipeline("point-cloud-classification", model=str(tmp_path / "encoder"))
+    with pytest.raises(ValueError, match="`top_k` must be a positive integer, got 0"):
+        point_classify(clouds[0], top_k=0)
+    with pytest.raises(ValueError, match="empty list"):
+        point_classify([])

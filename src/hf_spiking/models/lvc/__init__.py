@@ -4,7 +4,7 @@ via backbone adapters), with its processor and the ``video-question-answering`` 
 Classes are imported on first use, so importing the package stays cheap.
 """
 
-from ...auto_registration import ModelTypeRegistration, PipelineRegistration
+from ...auto_registration import ModelTypeRegistration, NoDefaultModel, PipelineRegistration
 from ...lazy import lazy_exports
 
 MODEL_TYPES = (
@@ -19,21 +19,6 @@ MODEL_TYPES = (
         },
     ),
 )
-
-
-class NoDefaultModel(dict):
-    """A pipeline task's ``default`` entry for a task that ships no checkpoint: transformers' ``pipeline(task)``
-    without ``model=`` asks it for ``["model"]``, which raises a ValueError saying what to pass. (A dict, so the
-    registry entry still serialises when a pipeline is saved.)"""
-
-    def __init__(self, message: str):
-        super().__init__(model=None)
-        self.message = message
-
-    def __getitem__(self, key):
-        if key == "model":
-            raise ValueError(self.message)
-        return super().__getitem__(key)
 
 
 # The task's `default` entry: pipeline("video-question-answering") without a model says what to pass.

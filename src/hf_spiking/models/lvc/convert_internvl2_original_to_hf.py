@@ -52,6 +52,14 @@ from pathlib import Path
 
 import torch
 from transformers.utils import logging
+
+from ...checkpoints import (
+    CheckpointError,
+    CheckpointMismatchError,
+    check_tensor_shapes,
+    naming_source,
+    read_tensor_file,
+)
 from ...console import show_info_logs
 
 
@@ -181,7 +189,10 @@ def convert_internvl2_state_dict(state_dict: dict[str, torch.Tensor], original_c
         else:
             converted[new_key] = tensor
     if unknown:
-        raise ValueError(f"unrecognised InternVL2 parameters (not converted): {sorted(unknown)[:10]} ...")
+        raise CheckpointMismatchError(
+            f"unrecognised InternVL2 parameters (not converted): {sorted(unknown)[:10]}"
+            f"{' ...' if len(unknown) > 10 else ''} ({len(unknown)} in all)."
+        )
     if llm.get("tie_word_embeddings", False):
         converted.pop("lm_head.weight", None)
     return converted
@@ -281,15 +292,34 @@ def find_image_token_id(input_dir: Path) -> int | None:
 
 
 def load_original_state_dict(input_dir: Path) -> dict[str, torch.Tensor]:
-    from safetensors.torch import load_file
-
+    """Every tensor of the folder's ``*.safetensors`` files (pickled ``.bin`` checkpoints are never read)."""
     files = sorted(input_dir.glob("*.safetensors"))
     if not files:
-        raise ValueError(f"no *.safetensors files in {input_dir} (convert .bin checkpoints to safetensors first)")
+        raise CheckpointError(
+            f"no *.safetensors files in {input_dir} (pickled .bin checkpoints are not read: convert them to "
+            "safetensors first)"
+        )
     state_dict = {}
     for file in files:
-        state_dict.update(load_file(str(file)))
+        state_dict.update(read_tensor_file(file))
     return state_dict
+
+
+def read_original_config(input_dir: Path) -> dict:
+    """The original folder's ``config.json`` (an ``InternVLChatConfig`` with ``llm_config`` and ``vision_config``)."""
+    if not input_dir.is_dir():
+        raise CheckpointError(f"--input_dir {str(input_dir)!r} is not a folder; expected an original InternVL2 folder.")
+    path = input_dir / "config.json"
+    try:
+        original_config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise CheckpointError(f"{input_dir} has no config.json; expected the original InternVL2 folder.") from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{path} is not valid JSON: {error}") from error
+    for section in ("llm_config", "vision_config"):
+        if not isinstance(original_config.get(section), dict):
+            raise CheckpointError(f"{path} has no {section!r} object; expected an InternVLChatConfig.")
+    return original_config
 
 
 def check_against_native_model(converted: dict[str, torch.Tensor], config):
@@ -301,14 +331,8 @@ def check_against_native_model(converted: dict[str, torch.Tensor], config):
     expected = {key: tuple(value.shape) for key, value in model.state_dict().items()}
     if config.tie_word_embeddings:
         expected.pop("lm_head.weight", None)
-    missing = sorted(set(expected) - set(converted))
-    unexpected = sorted(set(converted) - set(expected))
-    wrong_shape = [key for key in expected.keys() & converted.keys() if tuple(converted[key].shape) != expected[key]]
-    if missing or unexpected or wrong_shape:
-        raise ValueError(
-            f"converted checkpoint does not match the native InternVL model: missing {missing[:5]}, unexpected "
-            f"{unexpected[:5]}, wrong shapes {wrong_shape[:5]}"
-        )
+    found = {key: tuple(value.shape) for key, value in converted.items()}
+    check_tensor_shapes(expected, found, "the native InternVL model (names after conversion)")
     return model
 
 
@@ -318,12 +342,17 @@ def convert_checkpoint(input_dir, output_dir, image_token_id: int | None = None,
     from transformers.core_model_loading import revert_weight_conversion
 
     input_dir, output_dir = Path(input_dir), Path(output_dir)
-    original_config = json.loads((input_dir / "config.json").read_text())
+    original_config = read_original_config(input_dir)
     if image_token_id is None:
         image_token_id = find_image_token_id(input_dir)
-    config = convert_internvl2_config(original_config, image_token_id)
-    converted = convert_internvl2_state_dict(load_original_state_dict(input_dir), original_config)
-    meta_model = check_against_native_model(converted, config)
+    state_dict = load_original_state_dict(input_dir)
+    with naming_source(input_dir):
+        try:
+            config = convert_internvl2_config(original_config, image_token_id)
+        except KeyError as error:
+            raise CheckpointError(f"config.json lacks the field {error.args[0]!r}") from error
+        converted = convert_internvl2_state_dict(state_dict, original_config)
+        meta_model = check_against_native_model(converted, config)
     output_dir.mkdir(parents=True, exist_ok=True)
     config.architectures = ["InternVLForConditionalGeneration"]
     config.save_pretrained(output_dir)

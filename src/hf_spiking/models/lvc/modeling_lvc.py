@@ -12,6 +12,7 @@ from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
 from .backbones import LVCBackbone, get_lvc_backbone
+from .checkpoints import StrictLoadingMixin
 from .compression import QueryAttentionCompressor, pool_query
 from .configuration_lvc import LVC_OPTIONS, LVCConfig
 
@@ -37,7 +38,7 @@ class LVCCausalLMOutputWithPast(ModelOutput):
     video_features: torch.FloatTensor | None = None
 
 
-class LVCPreTrainedModel(PreTrainedModel):
+class LVCPreTrainedModel(StrictLoadingMixin, PreTrainedModel):
     config: LVCConfig
     base_model_prefix = "model"
     main_input_name = "input_ids"

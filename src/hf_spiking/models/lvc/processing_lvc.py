@@ -11,6 +11,7 @@ import torch
 from transformers import BatchFeature
 from transformers.processing_utils import ProcessorMixin
 
+from .checkpoints import ProcessorFileMixin, require_bool, require_positive_integer
 from .pixel_range import as_numpy_pixels, to_uint8_pixels
 
 IGNORE_INDEX = -100
@@ -167,7 +168,7 @@ def _is_frame_array(frame) -> bool:
     return isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim == 3
 
 
-class LVCProcessor(ProcessorMixin):
+class LVCProcessor(ProcessorFileMixin, ProcessorMixin):
     r"""
     Turns ``(video, question[, answer])`` into LVC model inputs.
 
@@ -211,12 +212,14 @@ class LVCProcessor(ProcessorMixin):
         prompt_format: str | None = None,
         **kwargs,
     ):
-        if window_size < 1 or num_frames < 1 or num_frames % window_size != 0:
+        require_positive_integer("num_frames", num_frames)
+        require_positive_integer("window_size", window_size)
+        require_positive_integer("tokens_per_frame", tokens_per_frame)
+        require_bool("use_chat_template", use_chat_template)
+        if num_frames % window_size != 0:
             raise ValueError(
                 f"num_frames ({num_frames}) must be a positive multiple of window_size ({window_size})."
             )
-        if tokens_per_frame < 1:
-            raise ValueError(f"tokens_per_frame must be >= 1, got {tokens_per_frame}.")
         if prompt_format is None:
             is_phi3_v = type(image_processor).__name__ == "Phi3VImageProcessor"
             prompt_format = "phi3_v" if is_phi3_v else "internvl"

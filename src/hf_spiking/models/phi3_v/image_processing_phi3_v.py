@@ -26,6 +26,9 @@ from transformers.image_processing_backends import PilBackend
 from transformers.image_utils import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, PILImageResampling
 from transformers.processing_utils import ImagesKwargs, Unpack
 
+from .checkpoints import ProcessorFileMixin, check_image_processor_settings, require_positive_integer
+from .pixel_range import image_list, to_rgb_image
+
 
 class Phi3VImageProcessorKwargs(ImagesKwargs, total=False):
     """num_crops: the most sub-crops per image (official: 4 for video frames / multi-image, 16 for one image).
@@ -58,7 +61,7 @@ def hd_target_size(width: int, height: int, num_crops: int, crop_size: int) -> t
     return resized_w, resized_h, resized_w, padded_h
 
 
-class Phi3VImageProcessor(PilBackend):
+class Phi3VImageProcessor(ProcessorFileMixin, PilBackend):
     r"""
     HD crop image processor of Phi-3(.5)-Vision (see the module docstring for the transform).
 
@@ -70,6 +73,12 @@ class Phi3VImageProcessor(PilBackend):
         patch_size (`int`, *optional*, defaults to 14):
             The vision tower's patch size (for `num_img_tokens`).
         image_mean, image_std: CLIP's normalisation.
+
+    Images are PIL images of any mode, or `(H, W)`, `(H, W, C)` / `(C, H, W)` (C in 1, 3, 4) arrays or tensors, or a
+    list or `(B, ...)` batch of those. Each is first brought to 8-bit RGB with its value range read from its dtype and
+    values (see `hf_spiking.pixel_range`): uint8, uint16 and `I;16`, int32 `I` up to 65535, float `F` / float arrays
+    in [0, 1] or [0, 255], booleans. NaN/inf, negative or out-of-range values, empty images and other shapes raise a
+    `ValueError` saying what was expected.
     """
 
     valid_kwargs = Phi3VImageProcessorKwargs
@@ -84,12 +93,13 @@ class Phi3VImageProcessor(PilBackend):
 
     def __init__(self, **kwargs: Unpack[Phi3VImageProcessorKwargs]):
         super().__init__(**kwargs)
+        check_image_processor_settings(self)
         self.validate_settings(self.num_crops, self.crop_size.height, self.crop_size.width, self.patch_size)
 
     @staticmethod
     def validate_settings(num_crops, crop_height, crop_width, patch_size):
-        if not isinstance(num_crops, int) or num_crops < 1:
-            raise ValueError(f"num_crops must be a positive integer, got {num_crops!r}")
+        require_positive_integer("num_crops", num_crops)
+        require_positive_integer("patch_size", patch_size)
         if crop_height != crop_width:
             raise ValueError(f"crop_size must be square (the vision tower's input), got {crop_height}x{crop_width}")
         if crop_height % patch_size or (crop_height // patch_size) % 2:
@@ -97,6 +107,10 @@ class Phi3VImageProcessor(PilBackend):
                 f"crop_size / patch_size must be an even integer for the 2x2 token merge, got {crop_height} / "
                 f"{patch_size}"
             )
+
+    def preprocess(self, images, *args, **kwargs):
+        # The HD transform works on 8-bit RGB: every encoding is brought there with its range read, not assumed.
+        return super().preprocess([to_rgb_image(image) for image in image_list(images)], *args, **kwargs)
 
     def calc_num_image_tokens_from_image_size(self, width: int, height: int, num_crops: int | None = None) -> int:
         """Image tokens the model produces for an input image of ``width x height`` pixels (official name)."""
@@ -136,9 +150,6 @@ class Phi3VImageProcessor(PilBackend):
         std = torch.tensor(image_std, dtype=torch.float32).view(3, 1, 1)
         pixel_values, image_sizes, num_img_tokens = [], [], []
         for image in images:
-            if image.dtype != np.uint8:
-                # Float images are taken as [0, 1] (or [0, 255] when larger), like PIL-converted inputs.
-                image = np.clip(image * (255.0 if image.max() <= 1.0 else 1.0), 0, 255).round().astype(np.uint8)
             hd = (torch.from_numpy(self.hd_image(image, num_crops, crop)) - mean) / std
             height, width = hd.shape[1:]
             global_view = torch.nn.functional.interpolate(hd[None], size=(crop, crop), mode="bicubic")

@@ -52,6 +52,7 @@ from transformers.modeling_outputs import (
 from transformers.models.phi3.modeling_phi3 import Phi3Model, Phi3PreTrainedModel
 from transformers.utils.generic import can_return_tuple
 
+from .checkpoints import StrictLoadingMixin
 from .configuration_phi3_v import Phi3VConfig
 
 
@@ -147,7 +148,7 @@ class Phi3VImageEmbedding(nn.Module):
         )
 
 
-class Phi3VPreTrainedModel(Phi3PreTrainedModel):
+class Phi3VPreTrainedModel(StrictLoadingMixin, Phi3PreTrainedModel):
     config: Phi3VConfig
     base_model_prefix = "model"
     input_modalities = ("image", "text")

@@ -1,11 +1,12 @@
-"""SVL spiking point-cloud encoders (Spike-driven PointFormer, E-3DSNN), MTA pretraining, Rep-VLI zero-shot heads,
-the point-cloud feature extractor / processor and the ``zero-shot-3d-classification`` pipeline.
+"""SVL spiking point-cloud encoders (Spike-driven PointFormer, E-3DSNN, Spike PointNet), MTA pretraining, Rep-VLI zero-shot heads,
+the point-cloud and event-cloud feature extractors, the processor, and the ``zero-shot-3d-classification`` and
+``point-cloud-classification`` pipelines.
 
 Classes are imported on first use, so importing the package stays cheap.
 """
 
 from ...assets import ASSETS_DIR, DEFAULT_MODEL_NAME
-from ...auto_registration import ModelTypeRegistration, PipelineRegistration
+from ...auto_registration import ModelTypeRegistration, NoDefaultModel, PipelineRegistration
 from ...lazy import lazy_exports
 
 MODEL_TYPES = (
@@ -16,7 +17,9 @@ MODEL_TYPES = (
             "AutoConfig": "SpikingPointEncoderConfig",
             "AutoModel": "SpikingPointEncoderModel",
             "AutoModelForPreTraining": "SpikingPointEncoderForPreTraining",
-            "AutoFeatureExtractor": "SpikingPointFeatureExtractor",
+            # Two extractors, as transformers lists a slow and a fast tokenizer: AutoFeatureExtractor picks the one a
+            # folder's preprocessor_config.json names (point clouds, or event streams for event-cloud classifiers).
+            "AutoFeatureExtractor": ("SpikingPointFeatureExtractor", "SpikingPointEventFeatureExtractor"),
             "AutoProcessor": "SpikingPointProcessor",
         },
     ),
@@ -28,6 +31,19 @@ PIPELINES = (
         pt_model=f"{__name__}.modeling_auto:AutoModelForZeroShot3DClassification",
         # The checkpoint shipped in the package: a local folder, so pipeline(task) works offline.
         default={"model": (str(ASSETS_DIR / DEFAULT_MODEL_NAME), None)},
+    ),
+    PipelineRegistration(
+        task="point-cloud-classification",
+        pipeline_class=f"{__name__}.pipeline_spiking_point_encoder:PointCloudClassificationPipeline",
+        pt_model=f"{__name__}.modeling_auto:AutoModelForPointCloudClassification",
+        # No fine-tuned classifier ships yet: pipeline(task) without a model says what to pass.
+        default=NoDefaultModel(
+            "the point-cloud-classification task has no default model (no fine-tuned classifier ships with "
+            "hf_spiking yet): pass model=<folder of a SpikingPointEncoderForPointCloudClassification>, e.g. the "
+            "--output_dir of hf-spiking finetune-point-classifier (its feature extractor is saved beside it), or a "
+            "model object with feature_extractor=SpikingPointFeatureExtractor(...) or, for event-cloud "
+            "classifiers, SpikingPointEventFeatureExtractor(sensor_size=..., num_points=...)."
+        ),
     ),
 )
 

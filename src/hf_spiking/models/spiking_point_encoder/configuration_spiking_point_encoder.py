@@ -1,4 +1,5 @@
-"""Configuration of SVL's spiking point-cloud encoders (Spike-driven PointFormer and E-3DSNN) and their MTA heads."""
+"""Configuration of SVL's spiking point-cloud encoders (Spike-driven PointFormer, E-3DSNN, Spike PointNet) and their
+MTA heads."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ from transformers import PreTrainedConfig
 
 from .config_validation import checked_config
 
-BACKBONES = ("pointformer", "e3dsnn")
+MAX_NUM_POINTS = 65_536
+"""Most points one cloud may hold (configs' and feature extractors' `num_points`): 8x the PointFormer's 8,192 and
+6.5x E-3DSNN's 10,000; beyond it sampling time and the models' memory grow with no use."""
+
+BACKBONES = ("pointformer", "e3dsnn", "pointnet")
 SPIKE_ACTIVATIONS = ("multispike", "relu")
 SPARSE_CONV_BACKENDS = ("torch", "spconv")
 REP_VLI_FOLDS = ("classifier", "final_layer")
 POINT_SAMPLINGS = ("fps", "random")
 
-# Each backbone's BatchNorm defaults in the official code: PyTorch's for the PointFormer, (1e-3, 0.01) for E-3DSNN.
-_BATCH_NORM_DEFAULTS = {"pointformer": (1e-5, 0.1), "e3dsnn": (1e-3, 0.01)}
+# Each backbone's BatchNorm defaults in the official code: PyTorch's for the PointFormer and Spiking PointNet,
+# (1e-3, 0.01) for E-3DSNN.
+_BATCH_NORM_DEFAULTS = {"pointformer": (1e-5, 0.1), "e3dsnn": (1e-3, 0.01), "pointnet": (1e-5, 0.1)}
 
 
 class SpikingPointEncoderConfigError(ValueError, StrictDataclassClassValidationError):
@@ -29,7 +35,8 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     Configuration for [`SpikingPointEncoderModel`] and its heads (SVL, arXiv 2505.17674).
 
     Shared fields:
-        backbone: `"pointformer"` (Spike-driven PointFormer) or `"e3dsnn"` (sparse-conv spiking ResNet).
+        backbone: `"pointformer"` (Spike-driven PointFormer), `"e3dsnn"` (sparse-conv spiking ResNet) or
+            `"pointnet"` (Spike PointNet: shared per-point MLP and max pool, optional T-Nets).
         in_channels: channels per input point (6 = xyz + rgb; the first three are always xyz).
         hidden_size: width of the pooled point embedding the encoder returns (the space `text_proj`/`image_proj`
             map the teacher features into). For the PointFormer, a value other than the head width
@@ -38,7 +45,7 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         spike_activation: `"multispike"` (the SNN) or `"relu"`: every spike neuron becomes a ReLU, giving the
             same encoder as a real-valued ANN (SVL's ANN comparison row).
         batch_norm_eps / batch_norm_momentum: BatchNorm settings; `None` picks the backbone's official value
-            ((1e-5, 0.1) for the PointFormer, (1e-3, 0.01) for E-3DSNN).
+            ((1e-5, 0.1) for the PointFormer and Spike PointNet, (1e-3, 0.01) for E-3DSNN).
         initializer_range: std of the truncated-normal init of Linear (and E-3DSNN submanifold conv) weights.
 
     PointFormer fields (official `make()` defaults = PointFormer-L):
@@ -52,6 +59,18 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         merge_duplicate_voxels (the official code keeps one sparse site per point, even when several share a
         voxel; `True` averages the features of points that fall into the same voxel), sparse_conv_backend
         (`"torch"`: pure PyTorch on any device, `"spconv"`: the optional compiled library, same outputs).
+
+    Spike PointNet fields:
+        pointnet_channels: widths of the shared per-point layers, (64, 64, 64, 128, 1024) as in PointNet without
+            its feature transform; a Linear maps the last width to `hidden_size` when they differ.
+        pointnet_input_transform: PointNet's input T-Net: a 3x3 matrix regressed from each cloud multiplies its
+            xyz (the colour channels, read by the T-Net, pass unchanged).
+        pointnet_feature_transform: PointNet's feature T-Net: a `pointnet_channels[0]`-square matrix regressed from
+            the first layer's spikes multiplies them before the second layer (needs two or more layers).
+        pointnet_transform_channels: the T-Nets' widths, three shared per-point layers then, after a max over the
+            points, two fully connected layers ((64, 128, 1024, 512, 256) in PointNet).
+        pointnet_feature_transform_weight: weight of the feature transform's orthogonality penalty
+            `mean ||A A^T - I||_F` added to the classification loss (0.001 in Spiking PointNet).
 
     MTA / zero-shot fields:
         text_embed_dim / image_embed_dim: widths of the teacher features (1280 for OpenCLIP ViT-bigG-14).
@@ -80,6 +99,7 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     keys_to_ignore_at_inference = [
         "loss_text", "loss_image", "loss_mse", "point_embeds", "text_embeds", "image_embeds", "logit_scale",
         "class_embeds", "pooler_output", "last_hidden_state", "center_indices", "hidden_states", "attentions",
+        "input_transform", "feature_transform",
     ]
 
     backbone: str = "pointformer"
@@ -109,6 +129,12 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     merge_duplicate_voxels: bool = False
     sparse_conv_backend: str = "torch"
 
+    pointnet_channels: tuple[int, ...] = (64, 64, 64, 128, 1024)
+    pointnet_input_transform: bool = False
+    pointnet_feature_transform: bool = False
+    pointnet_transform_channels: tuple[int, ...] = (64, 128, 1024, 512, 256)
+    pointnet_feature_transform_weight: float = 0.001
+
     text_embed_dim: int = 1280
     image_embed_dim: int = 1280
     text_teacher: str | None = None
@@ -130,7 +156,10 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
 
     def __post_init__(self, **kwargs):
         # JSON round trips turn tuples into lists; keep the documented tuple types.
-        for name in ("tokenizer_channels", "encoder_channels", "encoder_depths", "prompt_templates"):
+        for name in (
+            "tokenizer_channels", "encoder_channels", "encoder_depths", "pointnet_channels",
+            "pointnet_transform_channels", "prompt_templates",
+        ):
             value = getattr(self, name)
             if isinstance(value, list):
                 setattr(self, name, tuple(value))
@@ -186,6 +215,11 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
         if self.in_channels < 3:
             raise ValueError(f"`in_channels` must be >= 3 (xyz first), got {self.in_channels}.")
+        if self.num_points > MAX_NUM_POINTS:
+            raise ValueError(
+                f"`num_points` must be at most {MAX_NUM_POINTS} (the feature extractor's bound on the work per cloud), "
+                f"got {self.num_points}."
+            )
         if self.transformer_hidden_size % self.num_attention_heads:
             raise ValueError(
                 f"`transformer_hidden_size` ({self.transformer_hidden_size}) must be divisible by "
@@ -205,6 +239,29 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             )
         if any(c < 1 for c in self.encoder_channels) or any(d < 1 for d in self.encoder_depths):
             raise ValueError("`encoder_channels` and `encoder_depths` must hold positive integers.")
+        if not self.pointnet_channels or any(
+            not isinstance(c, int) or isinstance(c, bool) or c < 1 for c in self.pointnet_channels
+        ):
+            raise ValueError(
+                f"`pointnet_channels` must be a non-empty tuple of positive integer widths (e.g. (64, 64, 64, 128, "
+                f"1024)), got {self.pointnet_channels!r}."
+            )
+        if len(self.pointnet_transform_channels) != 5 or any(
+            not isinstance(c, int) or isinstance(c, bool) or c < 1 for c in self.pointnet_transform_channels
+        ):
+            raise ValueError(
+                "`pointnet_transform_channels` must be five positive integer widths (three per-point layers, two "
+                f"fully connected layers, e.g. (64, 128, 1024, 512, 256)), got {self.pointnet_transform_channels!r}."
+            )
+        if self.pointnet_feature_transform and len(self.pointnet_channels) < 2:
+            raise ValueError(
+                "`pointnet_feature_transform=True` transforms the first layer's output before the second layer, so "
+                f"`pointnet_channels` must hold two or more widths, got {self.pointnet_channels!r}."
+            )
+        if self.pointnet_feature_transform_weight < 0:
+            raise ValueError(
+                f"`pointnet_feature_transform_weight` must be >= 0, got {self.pointnet_feature_transform_weight}."
+            )
         if not self.voxel_size > 0:
             raise ValueError(f"`voxel_size` must be > 0, got {self.voxel_size}.")
         if not (self.batch_norm_eps > 0 and 0 <= self.batch_norm_momentum <= 1):

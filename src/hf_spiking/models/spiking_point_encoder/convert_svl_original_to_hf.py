@@ -2,15 +2,19 @@
 
 An official training checkpoint is a ``.pt`` dictionary with ``state_dict`` (the encoder), ``text_proj``,
 ``image_proj`` and ``logit_scale``, each saved from a DDP wrapper (``module.`` prefixes). A bare encoder state dict
-(``.pt``/``.pth``/``.safetensors``) works too. Only tensors are read: ``torch.load(weights_only=True)``.
+(``.pt``/``.pth``/``.safetensors``) works too. ``.pt``/``.pth`` files are pickles: they are read only with
+``--allow-pickle`` (``torch.load(weights_only=True)``, tensors only). Missing, unrecognised or differently shaped
+tensors raise :class:`~hf_spiking.checkpoints.CheckpointMismatchError` naming the file and the keys.
 
-    hf-spiking convert-svl --checkpoint svl_pointformer.pt --backbone pointformer --output-dir svl-pointformer-l
-    python scripts/convert_svl_original_to_hf.py --checkpoint svl_e3dsnn_h.pt --backbone e3dsnn --variant H \
-        --output-dir svl-e3dsnn-h
+    hf-spiking convert-svl --checkpoint svl_pointformer.pt --allow-pickle --backbone pointformer \
+        --output-dir svl-pointformer-l
+    python scripts/convert_svl_original_to_hf.py --checkpoint svl_e3dsnn_h.pt --allow-pickle --backbone e3dsnn \
+        --variant H --output-dir svl-e3dsnn-h
 
 This module holds every official key map: PointFormer (``convert_pointformer_state_dict``) and E-3DSNN
 (``convert_e3dsnn_state_dict``), the config readers (``pointformer_config_from_state_dict``,
-``e3dsnn_config_from_state_dict``), ``load_official_checkpoint`` and ``convert_official_checkpoint``.
+``e3dsnn_config_from_state_dict``), ``load_official_checkpoint``, ``convert_official_checkpoint`` and
+``convert_file`` (file to model, errors naming the file).
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ from pathlib import Path
 import torch
 from transformers.utils import logging
 
+from ...checkpoints import (
+    CheckpointError,
+    CheckpointMismatchError,
+    check_tensor_shapes,
+    naming_source,
+    read_tensor_file,
+    tensor_dimension,
+)
 from ...console import show_info_logs
 from .e3dsnn import E3DSNN_VARIANTS
 
@@ -61,7 +73,7 @@ def convert_pointformer_state_dict(official: dict, keep_projection: bool = False
     it is kept (as ``projection``) only with ``keep_projection=True``, i.e. for a config whose ``hidden_size``
     differs from the head width.
     """
-    converted = {}
+    converted, unknown = {}, []
     for key, value in strip_prefix(official).items():
         new_key = key
         for pattern, replacement in _POINTFORMER_RENAMES:
@@ -70,12 +82,18 @@ def convert_pointformer_state_dict(official: dict, keep_projection: bool = False
                 break
         else:
             if key != "cls_token":
-                raise ValueError(f"Unexpected key {key!r} in the official PointFormer state dict.")
+                unknown.append(key)
+                continue
         if new_key.startswith("projection.") and not keep_projection:
             continue
         if new_key.endswith(".weight") and value.dim() > 2:
             value = value.reshape(value.shape[0], value.shape[1])
         converted[new_key] = value
+    if unknown:
+        raise CheckpointMismatchError(
+            f"not an official PointFormer state dict: unrecognised key(s) {sorted(unknown)[:8]}"
+            f"{' ...' if len(unknown) > 8 else ''} ({len(unknown)} in all)."
+        )
     return converted
 
 
@@ -86,21 +104,25 @@ def pointformer_config_from_state_dict(official: dict, hidden_size: int | None =
     values (512, 32, 6) unless the caller overrides them.
     """
     sd = strip_prefix(official)
-    width = sd["reduce_dim.weight"].shape[0]
+
+    def size(key: str, axis: int) -> int:
+        return tensor_dimension(sd, key, axis, "an official PointFormer state dict")
+
+    width = size("reduce_dim.weight", 0)
     depth = 1 + max(int(m.group(1)) for k in sd if (m := re.match(r"blocks\.blocks\.(\d+)\.", k)))
     kwargs = {
         "backbone": "pointformer",
-        "in_channels": sd["encoder.first_conv.0.weight"].shape[1],
+        "in_channels": size("encoder.first_conv.0.weight", 1),
         "transformer_hidden_size": width,
         "num_hidden_layers": depth,
-        "mlp_ratio": sd["blocks.blocks.0.mlp.fc1.weight"].shape[0] / width,
-        "tokenizer_hidden_size": sd["reduce_dim.weight"].shape[1],
+        "mlp_ratio": size("blocks.blocks.0.mlp.fc1.weight", 0) / width,
+        "tokenizer_hidden_size": size("reduce_dim.weight", 1),
         "tokenizer_channels": (
-            sd["encoder.first_conv.0.weight"].shape[0],
-            sd["encoder.first_conv.3.weight"].shape[0],
-            sd["encoder.second_conv.0.weight"].shape[0],
+            size("encoder.first_conv.0.weight", 0),
+            size("encoder.first_conv.3.weight", 0),
+            size("encoder.second_conv.0.weight", 0),
         ),
-        "position_embedding_hidden_size": sd["pos_embed.0.weight"].shape[0],
+        "position_embedding_hidden_size": size("pos_embed.0.weight", 0),
         "hidden_size": hidden_size if hidden_size is not None else 2 * width,
     }
     return kwargs
@@ -152,7 +174,7 @@ def convert_e3dsnn_state_dict(official_state_dict: dict) -> dict:
         converted[f"{mapping[prefix]}.{leaf}"] = value
     if unknown:
         more = " ..." if len(unknown) > 10 else ""
-        raise ValueError(f"Unexpected keys in the official E-3DSNN state dict: {unknown[:10]}{more}")
+        raise CheckpointMismatchError(f"Unexpected keys in the official E-3DSNN state dict: {unknown[:10]}{more}")
     return converted
 
 
@@ -162,19 +184,23 @@ def e3dsnn_config_from_state_dict(official: dict, variant: str | None = None) ->
     ``variant`` (T/S/L/H, optional) is checked against the widths and depths found in the weights.
     """
     sd = strip_prefix(official)
+
+    def size(key: str, axis: int) -> int:
+        return tensor_dimension(sd, key, axis, "an official E-3DSNN state dict")
+
     channels, depths = [], []
     while f"enc.{len(channels)}.down.1.weight" in sd:
         stage = len(channels)
-        channels.append(sd[f"enc.{stage}.down.1.weight"].shape[0])
+        channels.append(size(f"enc.{stage}.down.1.weight", 0))
         blocks = {int(m.group(1)) for k in sd if (m := re.match(rf"enc\.{stage}\.blocks\.(\d+)\.", k))}
         depths.append(len(blocks))
     kwargs = {
         "backbone": "e3dsnn",
-        "in_channels": sd["stem.0.weight"].shape[-1],
-        "stem_channels": sd["stem.0.weight"].shape[0],
+        "in_channels": size("stem.0.weight", -1),
+        "stem_channels": size("stem.0.weight", 0),
         "encoder_channels": tuple(channels),
         "encoder_depths": tuple(depths),
-        "hidden_size": sd["final.weight"].shape[0],
+        "hidden_size": size("final.weight", 0),
     }
     if variant is not None:
         name = variant.lower().replace("_", "-").rsplit("-", 1)[-1]
@@ -187,23 +213,16 @@ def e3dsnn_config_from_state_dict(official: dict, variant: str | None = None) ->
     return kwargs
 
 
-def load_official_checkpoint(path: str | Path) -> dict:
+def load_official_checkpoint(path: str | Path, allow_pickle: bool = False) -> dict:
     """Reads an official checkpoint into ``{"encoder": sd, "text_proj": sd|None, "image_proj": sd|None,
     "logit_scale": tensor|None}`` with ``module.`` prefixes stripped.
 
-    Reads safetensors, or ``.pt``/``.pth`` with ``torch.load(weights_only=True)``.
+    Reads safetensors, or with ``allow_pickle=True`` ``.pt``/``.pth`` with ``torch.load(weights_only=True)``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"Checkpoint {str(path)!r} does not exist.")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        raw = load_file(str(path))
-    else:
-        raw = torch.load(str(path), map_location="cpu", weights_only=True)
-    if not isinstance(raw, dict):
-        raise ValueError(f"Checkpoint {str(path)!r} does not hold a dictionary of tensors.")
+    raw = read_tensor_file(path, allow_pickle=allow_pickle)
+    for name in ("state_dict", "text_proj", "image_proj"):
+        if raw.get(name) is not None and not isinstance(raw[name], dict):
+            raise CheckpointError(f"{path}: {name!r} holds a {type(raw[name]).__name__}; expected a dict of tensors.")
     if "state_dict" not in raw:
         if any(k.startswith("state_dict.") for k in raw):  # flattened (e.g. the parity fixtures)
             raw = {"state_dict": {k[len("state_dict.") :]: v for k, v in raw.items() if k.startswith("state_dict.")}}
@@ -269,16 +288,32 @@ def convert_official_checkpoint(
         state["logit_scale"] = checkpoint["logit_scale"].reshape(())
     else:
         state["logit_scale"] = torch.tensor(math.log(config.logit_scale_init_value))
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.startswith(("text_proj.", "image_proj."))]
-    if missing or unexpected:
-        raise ValueError(f"Converted weights do not fit the model: missing {missing}, unexpected {unexpected}.")
+    # A bare encoder checkpoint has no projections: the model keeps its initial ones.
+    expected = {
+        key: tuple(value.shape)
+        for key, value in model.state_dict().items()
+        if key in state or not key.startswith(("text_proj.", "image_proj."))
+    }
+    check_tensor_shapes(expected, {key: tuple(value.shape) for key, value in state.items()}, type(model).__name__)
+    model.load_state_dict(state, strict=False)
     return model.eval()
+
+
+def convert_file(path: str | Path, backbone: str = "pointformer", variant: str | None = None,
+                 config_overrides: dict | None = None, allow_pickle: bool = False):
+    """:func:`convert_official_checkpoint` of a checkpoint file; errors name the file."""
+    checkpoint = load_official_checkpoint(path, allow_pickle)
+    with naming_source(path):
+        return convert_official_checkpoint(checkpoint, backbone, variant, config_overrides)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", required=True, help="official .pt/.pth/.safetensors checkpoint")
+    parser.add_argument("--checkpoint", required=True, help="official .safetensors (or .pt/.pth with --allow-pickle)")
+    parser.add_argument(
+        "--allow-pickle", "--allow_pickle", action="store_true",
+        help="read a .pt/.pth pickle (torch.load with weights_only=True); unpickling can run code",
+    )
     parser.add_argument("--backbone", choices=("pointformer", "e3dsnn"), default="pointformer")
     parser.add_argument("--variant", default=None, help="E-3DSNN size T, S, L or H (checked against the weights)")
     parser.add_argument("--num-groups", type=int, default=None, help="PointFormer FPS centres (default 512)")
@@ -296,9 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if value is not None
     }
-    model = convert_official_checkpoint(
-        load_official_checkpoint(args.checkpoint), args.backbone, args.variant, overrides
-    )
+    model = convert_file(args.checkpoint, args.backbone, args.variant, overrides, args.allow_pickle)
     model.save_pretrained(args.output_dir)
     num_parameters = sum(p.numel() for p in model.parameters())
     logger.info(f"Saved {type(model).__name__} ({num_parameters:,} parameters) to {args.output_dir}")

@@ -15,6 +15,8 @@ re-implementation (the golden fixture has none; its clouds match to about 1e-6).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -58,6 +60,27 @@ def _check_point_values(point_values, in_channels: int) -> None:
         raise ValueError("`point_values` xyz coordinates must be finite (found NaN or inf).")
 
 
+# The sparse convolutions linearise (batch, x, y, z) into int64 keys over the grid plus a kernel margin of 3 cells per
+# axis; 2^62 leaves room for the neighbour offsets added to the keys.
+MAX_VOXEL_KEYS = 2**62
+
+
+def _check_voxel_key_space(cells: torch.Tensor, xyz: torch.Tensor, voxel_size: float, batch_size: int) -> None:
+    """Refuses a grid whose voxel keys would overflow int64 (unnormalised clouds spanning far more than
+    ``voxel_size``): the keys would wrap around and the convolutions would fail or mix up neighbours."""
+    span = cells.amax(dim=0).double()
+    key_space = batch_size * torch.prod(span + 3).item()
+    if math.isfinite(key_space) and key_space <= MAX_VOXEL_KEYS:
+        return
+    extent = (xyz.amax(dim=0).double() - xyz.amin(dim=0).double()).tolist()
+    raise ValueError(
+        f"`point_values` span {', '.join(f'{side:.3g}' for side in extent)} in x, y, z: at voxel_size {voxel_size} "
+        f"that is {' x '.join(f'{side + 1:.3g}' for side in span.tolist())} voxels, more than int64 voxel keys can "
+        f"address ({batch_size} cloud(s) x voxels <= 2^62). E-3DSNN expects clouds normalised to the unit sphere "
+        "(SpikingPointFeatureExtractor does it); normalise them or use a larger voxel_size."
+    )
+
+
 def voxelize_points(point_values: torch.Tensor, voxel_size: float, merge_duplicates: bool = False) -> SparseVoxelTensor:
     """Sparse voxel tensor of a batch of clouds ``[B, N, C]`` (xyz in the first three channels).
 
@@ -68,7 +91,9 @@ def voxelize_points(point_values: torch.Tensor, voxel_size: float, merge_duplica
     batch_size, num_points, channels = point_values.shape
     features = point_values.reshape(batch_size * num_points, channels)
     xyz = features[:, :3].detach()
-    grid = torch.div(xyz - xyz.min(dim=0, keepdim=True).values, voxel_size, rounding_mode="trunc").long()
+    cells = torch.div(xyz - xyz.min(dim=0, keepdim=True).values, voxel_size, rounding_mode="trunc")
+    _check_voxel_key_space(cells, xyz, voxel_size, batch_size)
+    grid = cells.long()
     batch_index = torch.arange(batch_size, device=grid.device).repeat_interleave(num_points)
     coords = torch.cat([batch_index.unsqueeze(1), grid], dim=1)
     if merge_duplicates:

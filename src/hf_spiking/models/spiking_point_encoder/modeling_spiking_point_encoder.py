@@ -13,8 +13,11 @@ from transformers import initialization as init
 from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
+from .checkpoints import StrictLoadingMixin
+from .class_prompts import checked_class_names, checked_templates
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .pointformer import SpikePointFormerEncoder
+from .pointnet import SpikePointNetEncoder, pointnet_feature_transform_regularizer
 from .sparse_conv import SubmanifoldConv3d
 from .spiking import MultiSpike, write_standalone_module
 
@@ -23,7 +26,9 @@ from .spiking import MultiSpike, write_standalone_module
 class SpikingPointEncoderOutput(ModelOutput):
     r"""
     last_hidden_state (`torch.FloatTensor` of shape `(batch_size, 1 + num_groups, transformer_hidden_size)`):
-        PointFormer token states after the final BatchNorm (cls token first); `None` for E-3DSNN.
+        PointFormer token states after the final BatchNorm (cls token first). Spike PointNet: the per-point features
+        `(batch_size, num_points, pointnet_channels[-1])` after the last BatchNorm, before the max pool. `None` for
+        E-3DSNN.
     pooler_output (`torch.FloatTensor` of shape `(batch_size, hidden_size)`):
         The point-cloud embedding.
     center_indices (`torch.LongTensor` of shape `(batch_size, num_groups)`):
@@ -31,10 +36,16 @@ class SpikingPointEncoderOutput(ModelOutput):
     hidden_states (`tuple`, returned with `output_hidden_states=True`):
         PointFormer: the token states `(batch_size, 1 + num_groups, transformer_hidden_size)` entering the first
         block and leaving each block. E-3DSNN: the sparse feature maps (`SparseVoxelTensor`: site features,
-        coordinates, batch size) leaving the stem and each stage.
+        coordinates, batch size) leaving the stem and each stage. Spike PointNet: the per-point states
+        `(batch_size, num_points, width)` leaving each layer (integer spikes, then the last layer's features).
     attentions (`tuple` of `torch.FloatTensor` of shape `(batch_size, num_heads, 1 + num_groups, 1 + num_groups)`,
         returned with `output_attentions=True`, PointFormer only): each block's spiking attention map, the integer
         score spikes `SN(Q K^T)` (no softmax).
+    input_transform (`torch.FloatTensor` of shape `(batch_size, 3, 3)`, Spike PointNet with
+        `pointnet_input_transform`): the input T-Net's matrix per cloud; the xyz row vectors are multiplied by it.
+    feature_transform (`torch.FloatTensor` of shape `(batch_size, pointnet_channels[0], pointnet_channels[0])`,
+        Spike PointNet with `pointnet_feature_transform`): the feature T-Net's matrix per cloud; the first layer's
+        spikes are multiplied by it (its orthogonality penalty enters the classification loss).
     """
 
     last_hidden_state: torch.FloatTensor | None = None
@@ -42,6 +53,8 @@ class SpikingPointEncoderOutput(ModelOutput):
     center_indices: torch.LongTensor | None = None
     hidden_states: tuple | None = None
     attentions: tuple[torch.FloatTensor, ...] | None = None
+    input_transform: torch.FloatTensor | None = None
+    feature_transform: torch.FloatTensor | None = None
 
 
 @dataclass
@@ -88,7 +101,8 @@ class SpikingPointZeroShotOutput(ModelOutput):
 @dataclass
 class SpikingPointClassifierOutput(ModelOutput):
     r"""
-    loss (`torch.FloatTensor` of shape `()`): cross-entropy against `labels`, when given.
+    loss (`torch.FloatTensor` of shape `()`): cross-entropy against `labels`, when given (plus the weighted
+        feature-transform penalty for Spike PointNet with `pointnet_feature_transform`).
     logits (`torch.FloatTensor` of shape `(batch_size, num_labels)`): class scores.
     pooler_output (`torch.FloatTensor` of shape `(batch_size, hidden_size)`): the point-cloud embedding.
     hidden_states / attentions: the encoder's, with `output_hidden_states` / `output_attentions` (see
@@ -103,12 +117,14 @@ class SpikingPointClassifierOutput(ModelOutput):
 
 
 def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
-    """The backbone named by ``config.backbone``; both map ``point_values [B, N, C]`` to ``[B, hidden_size]``.
+    """The backbone named by ``config.backbone``; each maps ``point_values [B, N, C]`` to ``[B, hidden_size]``.
 
     With ``config.spike_activation == "relu"`` every spike neuron is replaced by a ReLU (the ANN twin).
     """
     if config.backbone == "pointformer":
         backbone = SpikePointFormerEncoder(config)
+    elif config.backbone == "pointnet":
+        backbone = SpikePointNetEncoder(config)
     else:
         from .e3dsnn import E3DSNNEncoder
 
@@ -130,10 +146,27 @@ def check_point_values(point_values, in_channels: int) -> None:
             f"`point_values` has {point_values.shape[-1]} channels per point; this model expects {in_channels} "
             f"(xyz{' + rgb' if in_channels == 6 else ''})."
         )
-    if point_values.shape[1] == 0:
-        raise ValueError("`point_values` holds an empty point cloud (0 points).")
+    if point_values.shape[0] == 0 or point_values.shape[1] == 0:
+        raise ValueError(
+            f"`point_values` has shape {tuple(point_values.shape)}: a batch of 0 clouds or clouds of 0 points; "
+            f"expected [batch >= 1, num_points >= 1, {in_channels}]."
+        )
+    if point_values.dtype == torch.bool or point_values.is_complex():
+        raise ValueError(
+            f"`point_values` must hold real coordinates (a float or integer dtype, cast to the model's), got "
+            f"{point_values.dtype}."
+        )
     if not torch.isfinite(point_values).all():
         raise ValueError("`point_values` contains NaN or infinite values.")
+    # A cloud whose points all sit at one position has nothing to classify (a confident answer would be meaningless);
+    # clouds with few distinct points are refused earlier, by the feature extractor, before it pads by repetition.
+    xyz = point_values[..., :3].detach()
+    collapsed = ((xyz.amax(1) - xyz.amin(1)).amax(-1) == 0).nonzero().flatten()
+    if len(collapsed):
+        raise ValueError(
+            f"`point_values`[{int(collapsed[0])}] has 1 distinct xyz point (all its points at one position, zero "
+            "extent); expected a cloud with some extent (a single point or a truncated file cannot be classified)."
+        )
 
 
 class _GatherRowsWithGradients(torch.autograd.Function):
@@ -224,7 +257,7 @@ def encode_with_image_teacher(image_encoder: nn.Module, pixel_values: torch.Tens
     return outputs.pooler_output
 
 
-class SpikingPointEncoderPreTrainedModel(PreTrainedModel):
+class SpikingPointEncoderPreTrainedModel(StrictLoadingMixin, PreTrainedModel):
     config: SpikingPointEncoderConfig
     base_model_prefix = "point_encoder"
     main_input_name = "point_values"
@@ -281,10 +314,10 @@ class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
         r"""
         point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`):
             xyz (+ rgb) per point, e.g. from [`SpikingPointFeatureExtractor`]; cast to the model's dtype.
-        output_hidden_states (`bool`, *optional*): also return the per-block (PointFormer) or per-stage (E-3DSNN)
-            states; defaults to `config.output_hidden_states`.
-        output_attentions (`bool`, *optional*): also return each PointFormer block's spiking attention map (E-3DSNN
-            has no attention); defaults to `config.output_attentions`.
+        output_hidden_states (`bool`, *optional*): also return the per-block (PointFormer), per-stage (E-3DSNN) or
+            per-layer (Spike PointNet) states; defaults to `config.output_hidden_states`.
+        output_attentions (`bool`, *optional*): also return each PointFormer block's spiking attention map (the
+            other backbones have no attention); defaults to `config.output_attentions`.
         """
         check_point_values(point_values, self.config.in_channels)
         if output_hidden_states is None:
@@ -303,7 +336,19 @@ class SpikingPointEncoderModel(SpikingPointEncoderPreTrainedModel):
                 attentions=features.attentions,
             )
         if output_attentions:
-            raise ValueError("`output_attentions=True`: the E-3DSNN backbone has no attention (it is convolutional).")
+            raise ValueError(
+                f"`output_attentions=True`: the {self.config.backbone!r} backbone has no attention (only the "
+                "'pointformer' backbone has); leave it False."
+            )
+        if isinstance(self.encoder, SpikePointNetEncoder):
+            features = self.encoder.forward_features(point_values, output_hidden_states)
+            return SpikingPointEncoderOutput(
+                last_hidden_state=features.last_hidden_state,
+                pooler_output=self.encoder.pool(features.last_hidden_state),
+                hidden_states=features.hidden_states,
+                input_transform=features.input_transform,
+                feature_transform=features.feature_transform,
+            )
         if output_hidden_states:
             pooled, feature_maps = self.encoder(point_values, output_hidden_states=True)
             return SpikingPointEncoderOutput(pooler_output=pooled, hidden_states=feature_maps)
@@ -496,11 +541,8 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
     ) -> torch.Tensor:
         """Unit class embeddings [K, hidden_size]: each name through every template and the teacher, averaged over
         templates, then ``text_proj`` and L2 normalisation."""
-        if isinstance(class_names, str) or not class_names:
-            raise ValueError("Class names must be a non-empty list of strings.")
-        templates = tuple(templates) if templates is not None else self.config.prompt_templates
-        if not templates or any("{}" not in t for t in templates):
-            raise ValueError(f"Templates must be a non-empty list of strings containing '{{}}', got {templates!r}.")
+        class_names = checked_class_names(class_names, "class_names")
+        templates = checked_templates(templates if templates is not None else self.config.prompt_templates, "templates")
         self.attach_teachers(text_encoder=text_encoder, tokenizer=tokenizer)
         prompts = [template.format(name) for name in class_names for template in templates]
         features = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(1)
@@ -548,6 +590,7 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
 
     def _store_folded_classifier(self, class_names: Sequence[str], weight: torch.Tensor) -> None:
         """Makes the unit class rows ``weight`` [K, hidden_size] the bias-free head and names the classes."""
+        class_names = checked_class_names(class_names, "class_names")
         if self.config.rep_vli_fold == "final_layer":
             raise ValueError("This model's classes are already merged into its final layer; they cannot be re-folded.")
         self.classifier = nn.Linear(weight.shape[1], weight.shape[0], bias=False).to(weight.device)
@@ -642,7 +685,9 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
 
 
 class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrainedModel):
-    """Fine-tuning head: Linear(hidden_size -> num_labels) on the point embedding, cross-entropy with ``labels``."""
+    """Fine-tuning head: Linear(hidden_size -> num_labels) on the point embedding, cross-entropy with ``labels``
+    (plus ``pointnet_feature_transform_weight`` times the feature-transform penalty for Spike PointNet with its
+    feature T-Net)."""
 
     def __init__(self, config: SpikingPointEncoderConfig):
         super().__init__(config)
@@ -673,6 +718,9 @@ class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrain
             if labels.min() < 0 or labels.max() >= self.config.num_labels:
                 raise ValueError(f"`labels` must lie in [0, {self.config.num_labels}), got {labels.tolist()}.")
             loss = F.cross_entropy(logits, labels.to(logits.device))
+            if encoded.feature_transform is not None:  # Spike PointNet's feature T-Net: keep its matrix orthogonal
+                regularizer = pointnet_feature_transform_regularizer(encoded.feature_transform)
+                loss = loss + self.config.pointnet_feature_transform_weight * regularizer
         return SpikingPointClassifierOutput(
             loss=loss,
             logits=logits,

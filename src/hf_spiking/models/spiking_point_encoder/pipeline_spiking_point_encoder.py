@@ -1,6 +1,7 @@
-"""``pipeline("zero-shot-3d-classification")``: open-vocabulary point-cloud classification with SVL encoders.
+"""``pipeline("zero-shot-3d-classification")``: open-vocabulary point-cloud classification with SVL encoders, and
+``pipeline("point-cloud-classification")``: fine-tuned classifiers on point clouds or event streams.
 
-The pipeline lives next to the models and imports them only relatively, so ``Pipeline.save_pretrained`` can copy it
+The pipelines live next to the models and import them only relatively, so ``Pipeline.save_pretrained`` can copy them
 into a saved folder (``custom_pipelines`` in ``config.json``); ``pipeline("zero-shot-3d-classification",
 model=folder, trust_remote_code=True)`` then runs where hf_spiking is not installed.
 """
@@ -8,17 +9,100 @@ model=folder, trust_remote_code=True)`` then runs where hf_spiking is not instal
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import numpy as np
 import torch
 from transformers import Pipeline
 
-from .feature_extraction_spiking_point_encoder import SpikingPointFeatureExtractor
-from .modeling_spiking_point_encoder import SpikingPointEncoderForZeroShotClassification
+from .class_prompts import checked_class_names, checked_template
+from .feature_extraction_spiking_point_encoder import (
+    POINT_FILE_SUFFIXES,
+    SpikingPointEventFeatureExtractor,
+    SpikingPointFeatureExtractor,
+    event_streams,
+)
+from .modeling_spiking_point_encoder import (
+    SpikingPointEncoderForPointCloudClassification,
+    SpikingPointEncoderForZeroShotClassification,
+)
 
 DEFAULT_HYPOTHESIS_TEMPLATE = "a point cloud of a {}."
 
 
-class ZeroShot3DClassificationPipeline(Pipeline):
+def _with_head(model, head_class, task: str):
+    """``model`` as a ``head_class`` model: a folder is loaded with that head; a model of another class of this family
+    (a bare encoder given by the caller, or AutoModel's under trust_remote_code while hf_spiking is imported) is
+    reloaded from its folder with the head, in the same dtype."""
+    if isinstance(model, (str, os.PathLike)):
+        return head_class.from_pretrained(model)
+    # Compared by name: under trust_remote_code the model's class and this module's import of it come from two
+    # dynamic modules, so they are equal copies rather than the same class.
+    if type(model).__name__ == head_class.__name__:
+        return model
+    source = getattr(model, "name_or_path", "")
+    if getattr(model.config, "model_type", None) != "spiking_point_encoder" or not os.path.isdir(str(source)):
+        raise ValueError(
+            f"{task} needs a {head_class.__name__} model or a saved folder of the spiking_point_encoder family; got "
+            f"{type(model).__name__}."
+        )
+    return head_class.from_pretrained(source, dtype=model.dtype)
+
+
+def _is_event_stream(item) -> bool:
+    """Structured event arrays and the files only event readers read (.bin, .bs2, .aedat)."""
+    if isinstance(item, np.ndarray):
+        return item.dtype.names is not None
+    if isinstance(item, (str, os.PathLike)) and event_streams is not None:
+        return Path(item).suffix.lower() in set(event_streams.EVENT_FILE_SUFFIXES) - set(POINT_FILE_SUFFIXES)
+    return False
+
+
+def _describe_input(item) -> str:
+    return f"file {str(item)!r}" if isinstance(item, (str, os.PathLike)) else f"an array of dtype {item.dtype}"
+
+
+def _checked_top_k(top_k):
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"`top_k` must be a positive integer, got {top_k!r}.")
+    return top_k
+
+
+def _ranked(scores: list[float], labels: list[str], top_k: int | None) -> list[dict]:
+    """``[{"label", "score"}]`` by decreasing score, the first ``top_k`` (all when None)."""
+    ranked = sorted(zip(scores, labels), key=lambda pair: -pair[0])[:top_k]
+    return [{"label": label, "score": score} for score, label in ranked]
+
+
+class _PointCloudPipeline(Pipeline):
+    """What the point-cloud pipelines share: one input or a list of them, prepared by the feature extractor (event
+    streams only by an event feature extractor) in the model's dtype."""
+
+    _load_feature_extractor = None
+    _load_image_processor = False
+    _load_processor = False
+
+    def __call__(self, inputs, **kwargs):
+        """Classifies one input or a list of inputs."""
+        if isinstance(inputs, (list, tuple)) and not inputs:
+            raise ValueError("Got an empty list of point clouds.")
+        return super().__call__(inputs, **kwargs)
+
+    def preprocess(self, item):
+        extractor_name = type(self.feature_extractor).__name__
+        if _is_event_stream(item) and extractor_name != SpikingPointEventFeatureExtractor.__name__:
+            raise ValueError(
+                f"Got an event stream ({_describe_input(item)}), but this pipeline's feature extractor is a "
+                f"{extractor_name}, which reads point clouds: event streams need a model trained on event clouds with "
+                "its SpikingPointEventFeatureExtractor (saved beside it by hf-spiking finetune-point-classifier "
+                "--dataset events, or passed as feature_extractor=SpikingPointEventFeatureExtractor(sensor_size=..., "
+                "num_points=...))."
+            )
+        point_values = self.feature_extractor(item, return_tensors="pt")["point_values"]
+        return {"point_values": point_values.to(self.model.dtype)}
+
+
+class ZeroShot3DClassificationPipeline(_PointCloudPipeline):
     r"""
     Zero-shot 3D classification with a [`SpikingPointEncoderForZeroShotClassification`] (or any checkpoint of this
     family: a saved pre-training model is loaded with its zero-shot head). Without `model=`, the checkpoint shipped
@@ -42,63 +126,28 @@ class ZeroShot3DClassificationPipeline(Pipeline):
     (transformers requires `trust_remote_code=True` for every folder that names a custom pipeline).
     """
 
-    _load_feature_extractor = None
     _load_tokenizer = None
-    _load_image_processor = False
-    _load_processor = False
 
     def __init__(self, model, feature_extractor=None, tokenizer=None, **kwargs):
-        if isinstance(model, (str, os.PathLike)):
-            model = SpikingPointEncoderForZeroShotClassification.from_pretrained(model)
-        # Compared by name: under trust_remote_code the model's class and this module's import of it come from two
-        # dynamic modules, so they are equal copies rather than the same class.
-        elif type(model).__name__ != SpikingPointEncoderForZeroShotClassification.__name__:
-            # Only a bare encoder given by the caller (or AutoModel under trust_remote_code while hf_spiking is
-            # imported) gets here: reload its folder with the head, in the same dtype.
-            source = getattr(model, "name_or_path", "")
-            if getattr(model.config, "model_type", None) != "spiking_point_encoder" or not os.path.isdir(str(source)):
-                raise ValueError(
-                    "zero-shot-3d-classification needs a SpikingPointEncoderForZeroShotClassification model or a "
-                    f"saved folder of the spiking_point_encoder family; got {type(model).__name__}."
-                )
-            model = SpikingPointEncoderForZeroShotClassification.from_pretrained(source, dtype=model.dtype)
+        model = _with_head(model, SpikingPointEncoderForZeroShotClassification, "zero-shot-3d-classification")
         if feature_extractor is None:
-            feature_extractor = SpikingPointFeatureExtractor.from_model_config(model.config)
+            feature_extractor = SpikingPointFeatureExtractor.for_model(model)
         self._class_feature_cache = {}
         super().__init__(model=model, feature_extractor=feature_extractor, tokenizer=tokenizer, **kwargs)
 
     def _sanitize_parameters(self, candidate_labels=None, hypothesis_template=None, top_k=None, **kwargs):
         forward_params = {}
         if candidate_labels is not None:
-            if isinstance(candidate_labels, str):
-                candidate_labels = [label.strip() for label in candidate_labels.split(",") if label.strip()]
-            if not candidate_labels or not all(isinstance(label, str) for label in candidate_labels):
-                raise ValueError(
-                    f"`candidate_labels` must be a non-empty list of class names, got {candidate_labels!r}."
-                )
-            forward_params["candidate_labels"] = list(candidate_labels)
+            if isinstance(candidate_labels, str):  # "chair, lamp": an empty part is refused, not dropped
+                candidate_labels = [label.strip() for label in candidate_labels.split(",")]
+            forward_params["candidate_labels"] = checked_class_names(candidate_labels, "candidate_labels")
         if hypothesis_template is not None:
-            if not isinstance(hypothesis_template, str) or "{}" not in hypothesis_template:
-                raise ValueError(
-                    f"`hypothesis_template` must be a string containing '{{}}', got {hypothesis_template!r}."
-                )
-            forward_params["hypothesis_template"] = hypothesis_template
+            forward_params["hypothesis_template"] = checked_template(hypothesis_template, "hypothesis_template")
         # The labels also go to postprocess: outputs hold only tensors, which batching splits per cloud.
         postprocess_params = {key: value for key, value in forward_params.items() if key == "candidate_labels"}
-        if top_k is not None:
-            if not isinstance(top_k, int) or top_k < 1:
-                raise ValueError(f"`top_k` must be a positive integer, got {top_k!r}.")
+        if _checked_top_k(top_k) is not None:
             postprocess_params["top_k"] = top_k
         return {}, forward_params, postprocess_params
-
-    def __call__(self, point_clouds, **kwargs):
-        """Classifies one cloud (array, tensor or path) or a list of clouds."""
-        if isinstance(point_clouds, (list, tuple)) and not point_clouds:
-            raise ValueError("Got an empty list of point clouds.")
-        return super().__call__(point_clouds, **kwargs)
-
-    def preprocess(self, point_cloud):
-        return {"point_values": self.feature_extractor(point_cloud, return_tensors="pt")["point_values"]}
 
     def _text_class_features(self, candidate_labels: list[str], hypothesis_template: str) -> torch.Tensor:
         """Text-teacher features [K, text_embed_dim] of the prompts, computed once per label set and template."""
@@ -138,10 +187,63 @@ class ZeroShot3DClassificationPipeline(Pipeline):
 
     def postprocess(self, model_outputs, candidate_labels=None, top_k=None):
         scores = model_outputs["logits"][0].float().softmax(dim=-1).tolist()
-        ranked = sorted(zip(scores, self._class_labels(candidate_labels)), key=lambda pair: -pair[0])
-        if top_k is not None:
-            ranked = ranked[:top_k]
-        return [{"label": label, "score": score} for score, label in ranked]
+        return _ranked(scores, self._class_labels(candidate_labels), top_k)
 
 
-__all__ = ["DEFAULT_HYPOTHESIS_TEMPLATE", "ZeroShot3DClassificationPipeline"]
+class PointCloudClassificationPipeline(_PointCloudPipeline):
+    r"""
+    Point-cloud classification with a fine-tuned [`SpikingPointEncoderForPointCloudClassification`]: a folder written
+    by `hf-spiking finetune-point-classifier` (model and feature extractor), or the model object. The task has no
+    default model yet (no fine-tuned classifier ships): `pipeline("point-cloud-classification")` without `model=`
+    raises a ValueError saying what to pass.
+
+    Inputs: one item or a list of them (`batch_size=` runs several per forward pass, with the same results):
+    - for a point-cloud classifier: a cloud (numpy array / tensor of shape (N, 3) or (N, 6)) or a point-cloud file
+      (`.npy`, `.npz`, `.ply`, `.obj`, `.off`, `.xyz`, `.txt`), prepared by its [`SpikingPointFeatureExtractor`], or
+      without one as recorded in the model's config;
+    - for an event-cloud classifier (its [`SpikingPointEventFeatureExtractor`] saved beside it or passed as
+      `feature_extractor=`): an event stream, i.e. what `hf_spiking.data.read_events(path)` returns, a numeric
+      `[N, 4]` x, y, t, p array / tensor, or an event file (`.bin`, `.bs2`, `.aedat`, `.npy`, `.npz`).
+
+    Parameters: `top_k` (default 5, at most the number of classes), as in image classification.
+
+    Returns, per input, `[{"label": ..., "score": ...}]` sorted by decreasing score (softmax over the classes).
+    """
+
+    _load_tokenizer = False
+
+    def __init__(self, model, feature_extractor=None, **kwargs):
+        head = SpikingPointEncoderForPointCloudClassification.__name__
+        model = _with_head(model, SpikingPointEncoderForPointCloudClassification, "point-cloud-classification")
+        saved_as = model.config.architectures or []
+        if saved_as and head not in saved_as:
+            raise ValueError(
+                f"point-cloud-classification needs a fine-tuned classifier, but {model.name_or_path!r} holds a "
+                f"{', '.join(saved_as)} (its label head would be random): fine-tune it first, e.g. with hf-spiking "
+                "finetune-point-classifier --model_name_or_path <that folder>."
+            )
+        if feature_extractor is None:
+            if model.config.in_channels not in (3, 6):
+                raise ValueError(
+                    f"This classifier takes {model.config.in_channels} channels per point, which the point-cloud "
+                    "preprocessing recorded in its config does not give (an event-cloud classifier?): pass the "
+                    "feature extractor it was trained with, e.g. feature_extractor=SpikingPointEventFeatureExtractor("
+                    "sensor_size=..., num_points=...), or save it beside the model."
+                )
+            feature_extractor = SpikingPointFeatureExtractor.for_model(model)
+        super().__init__(model=model, feature_extractor=feature_extractor, **kwargs)
+
+    def _sanitize_parameters(self, top_k=None, **kwargs):
+        return {}, {}, {"top_k": _checked_top_k(top_k) or 5}
+
+    def _forward(self, model_inputs):
+        return {"logits": self.model(point_values=model_inputs["point_values"]).logits}
+
+    def postprocess(self, model_outputs, top_k=5):
+        config = self.model.config
+        scores = model_outputs["logits"][0].float().softmax(dim=-1).tolist()
+        labels = [config.id2label[index] for index in range(config.num_labels)]
+        return _ranked(scores, labels, min(top_k, config.num_labels))
+
+
+__all__ = ["DEFAULT_HYPOTHESIS_TEMPLATE", "PointCloudClassificationPipeline", "ZeroShot3DClassificationPipeline"]

@@ -42,6 +42,33 @@ E3DSNN_PRESETS = {
     for name, kwargs in E3DSNN_VARIANTS.items()
 }
 
+# Spike PointNet (Ren et al., NeurIPS 2023) as SVL's third backbone, as the official Spiking PointNet code builds
+# it: input T-Net (3x3 on xyz), per-point layers 64 -> feature T-Net (64x64) -> 128 -> 1024, each T-Net 64-128-1024,
+# max pool, 512-256, pooled by a max over 1,024 points (PointNet's ModelNet40 setting). 2.80 M parameters with
+# xyz + rgb input (2.66 M in the T-Nets); on xyz, exactly the official encoder's 2,803,529 (its 40-class classifier:
+# 3.47 M). Its output is the 1024-wide global feature itself (no projection layer). The suffix "s" names its size
+# among the SVL backbones: Spiking PointNet was published in this one size, the smallest next to E-3DSNN and the
+# PointFormer.
+POINTNET_S = {
+    "backbone": "pointnet",
+    "hidden_size": 1024,
+    "pointnet_channels": (64, 128, 1024),
+    "pointnet_input_transform": True,
+    "pointnet_feature_transform": True,
+    "num_points": 1024,
+}
+
+POINTNET_TEST = {
+    "backbone": "pointnet",
+    "hidden_size": 64,
+    "pointnet_channels": (8, 8, 16, 16, 32),
+    "pointnet_input_transform": True,
+    "pointnet_feature_transform": True,
+    "pointnet_transform_channels": (8, 16, 32, 16, 8),
+    "text_embed_dim": 384,
+    "image_embed_dim": 384,
+}
+
 E3DSNN_TEST = {
     "backbone": "e3dsnn",
     "hidden_size": 64,
@@ -108,6 +135,15 @@ PRESETS = (
         "Tiny E-3DSNN for tests (two stages, 64-d output).",
         deprecated_aliases=("svl-e3dsnn-tiny",),
     ),
+    _encoder_preset(
+        "svl-pointnet-s",
+        POINTNET_S,
+        "Spike PointNet (input and feature T-Nets, shared per-point MLP 64-128-1024, max pool; 2.80 M params, "
+        "1024-d output).",
+    ),
+    _encoder_preset(
+        "svl-pointnet-test", POINTNET_TEST, "Tiny Spike PointNet with both T-Nets for tests (64-d output)."
+    ),
     ModelPreset(
         name="svl-default",
         config_class=SpikingPointEncoderConfig,
@@ -118,4 +154,6 @@ PRESETS = (
     ),
 )
 
-__all__ = ["E3DSNN_PRESETS", "E3DSNN_TEST", "POINTFORMER_L", "POINTFORMER_TEST", "SVL_DEFAULT"]
+__all__ = [
+    "E3DSNN_PRESETS", "E3DSNN_TEST", "POINTFORMER_L", "POINTFORMER_TEST", "POINTNET_S", "POINTNET_TEST", "SVL_DEFAULT"
+]

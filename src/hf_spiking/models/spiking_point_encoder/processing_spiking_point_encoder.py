@@ -5,13 +5,14 @@ from pathlib import Path
 
 from transformers import AutoTokenizer, BatchFeature, ProcessorMixin
 
+from .checkpoints import ProcessorFileMixin
 from .text_teacher import resolve_text_teacher
 
 # Files one of which a folder holding a saved tokenizer has.
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.txt", "vocab.json")
 
 
-class SpikingPointProcessor(ProcessorMixin):
+class SpikingPointProcessor(ProcessorFileMixin, ProcessorMixin):
     r"""
     Wraps a [`SpikingPointFeatureExtractor`] and the tokenizer of the text teacher (e.g. all-MiniLM-L6-v2 or CLIP's
     text tower) into one processor. ``processor(point_clouds=..., text=...)`` returns ``point_values`` and, when

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from transformers.utils import logging
 
+from .class_prompts import checked_class_names, checked_templates
 from .modeling_spiking_point_encoder import encode_with_text_teacher
 from .text_teacher import DEFAULT_TEXT_TEACHER, resolve_text_teacher
 
@@ -39,7 +40,10 @@ def encode_texts(texts, text_encoder, tokenizer, batch_size: int = 256) -> torch
 
 
 def class_prompt_features(class_names, templates, text_encoder, tokenizer) -> torch.Tensor:
-    """Teacher features [K, D] of each class name, averaged over the prompt templates."""
+    """Teacher features [K, D] of each class name, averaged over the prompt templates. Duplicate or empty class
+    names and templates without exactly one ``{}`` raise a ValueError (:mod:`.class_prompts`)."""
+    class_names = checked_class_names(class_names, "class_names")
+    templates = checked_templates(templates, "templates")
     prompts = [template.format(name) for name in class_names for template in templates]
     return encode_texts(prompts, text_encoder, tokenizer).reshape(len(class_names), len(templates), -1).mean(1)
 

@@ -1,14 +1,17 @@
 """Converts an official BICLab/T-RevSNN ``FullNet`` state dict into a ``TRevSNNForImageClassification`` folder.
 
     hf-spiking convert-trevsnn official.safetensors out_dir [--prefix state_dict.]
-    python scripts/convert_trevsnn_original_to_hf.py checkpoint.pth out_dir --key model
+    python scripts/convert_trevsnn_original_to_hf.py checkpoint.pth out_dir --key model --allow-pickle
 
 The configuration (channels, kernel size, columns, classes, intermediate supervision, DVS) is read off the tensor
 shapes. The official code keeps the shared reuse convolutions under four keys each (one per column); they are
-checked to be equal and stored once. ``.pth`` files are read with ``torch.load(weights_only=True)``.
+checked to be equal and stored once. ``.pth`` files are pickles: they are read only with ``--allow-pickle``
+(``torch.load(weights_only=True)``). Missing, unrecognised or differently shaped tensors raise
+:class:`~hf_spiking.checkpoints.CheckpointMismatchError` naming the file and the keys.
 
 Importable: :func:`convert_official_state_dict`, :func:`config_from_official_state_dict`, :func:`official_key_map`,
-:func:`load_official_model`.
+:func:`load_official_model`, :func:`read_official_checkpoint` and :func:`convert_file` (file to model, errors naming the
+file).
 """
 
 from __future__ import annotations
@@ -20,6 +23,14 @@ from pathlib import Path
 import torch
 from transformers.utils import logging
 
+from ...checkpoints import (
+    CheckpointError,
+    CheckpointMismatchError,
+    check_tensor_shapes,
+    naming_source,
+    read_tensor_file,
+    tensor_dimension,
+)
 from ...console import show_info_logs
 from .configuration_trevsnn import TRevSNNConfig
 from .modeling_trevsnn import TRevSNNForImageClassification
@@ -35,8 +46,9 @@ _LEVEL_PARTS = {
 }
 
 
-def _official_to_hf_key(key: str, intermediate_supervision: bool, num_aux: int) -> str:
-    """Our key for one official key (the four per-column copies of a shared conv all map to the shared one)."""
+def _official_to_hf_key(key: str, intermediate_supervision: bool, num_aux: int) -> str | None:
+    """Our key for one official key (the four per-column copies of a shared conv all map to the shared one); None for
+    a key the official ``FullNet`` does not have."""
     base = "trevsnn."
     if key.startswith("stem.down1.0."):
         return base + "embeddings.conv1." + key.removeprefix("stem.down1.0.")
@@ -70,32 +82,31 @@ def _official_to_hf_key(key: str, intermediate_supervision: bool, num_aux: int) 
         return "classifier.projection." + key.removeprefix("cls_blocks.classifier1.0.")
     if key.startswith("cls_blocks.classifier2."):
         return "classifier.output." + key.removeprefix("cls_blocks.classifier2.")
-    raise ValueError(f"Unrecognised official T-RevSNN key {key!r}.")
+    return None
 
 
 def config_from_official_state_dict(state_dict: dict[str, torch.Tensor], **overrides) -> TRevSNNConfig:
     """Infers the :class:`TRevSNNConfig` of an official ``FullNet`` from its tensor shapes."""
-    if "subnet0.alpha0" not in state_dict:
-        raise ValueError("Not an official T-RevSNN state dict: `subnet0.alpha0` is missing.")
-    columns = 1 + max(int(m.group(1)) for k in state_dict if (m := _SUBNET.match(k)))
-    hidden_sizes = tuple(state_dict[f"subnet0.alpha{level}"].shape[1] for level in range(4))
-    kernel_size = state_dict["subnet0.level0.blocks.0.dwconv1.weight"].shape[-1]
+    official = "an official T-RevSNN FullNet state dict"
+    columns = 1 + max((int(m.group(1)) for k in state_dict if (m := _SUBNET.match(k))), default=0)
+    hidden_sizes = tuple(tensor_dimension(state_dict, f"subnet0.alpha{level}", 1, official) for level in range(4))
+    kernel_size = tensor_dimension(state_dict, "subnet0.level0.blocks.0.dwconv1.weight", -1, official)
     dvs = "stem.0.down.0.weight" in state_dict
     intermediate_supervision = "cls_blocks.classifier1.0.weight" not in state_dict
     if intermediate_supervision:
-        final = max(int(m.group(1)) for k in state_dict if (m := re.match(r"^cls_blocks\.(\d+)\.", k)))
-        num_labels = state_dict[f"cls_blocks.{final}.classifier2.weight"].shape[0]
+        heads = [int(m.group(1)) for k in state_dict if (m := re.match(r"^cls_blocks\.(\d+)\.", k))]
+        classifier = f"cls_blocks.{max(heads)}.classifier2.weight" if heads else "cls_blocks.classifier2.weight"
     else:
-        num_labels = state_dict["cls_blocks.classifier2.weight"].shape[0]
-    stem_weight = state_dict["stem.0.down.0.weight" if dvs else "stem.down1.0.weight"]
+        classifier = "cls_blocks.classifier2.weight"
+    stem = "stem.0.down.0.weight" if dvs else "stem.down1.0.weight"
     kwargs = dict(
         hidden_sizes=hidden_sizes,
         kernel_size=kernel_size,
         num_columns=columns,
-        num_channels=stem_weight.shape[1],
+        num_channels=tensor_dimension(state_dict, stem, 1, official),
         intermediate_supervision=intermediate_supervision,
         dvs=dvs,
-        num_labels=num_labels,
+        num_labels=tensor_dimension(state_dict, classifier, 0, official),
     )
     kwargs.update(overrides)
     return TRevSNNConfig(**kwargs)
@@ -104,7 +115,14 @@ def config_from_official_state_dict(state_dict: dict[str, torch.Tensor], **overr
 def official_key_map(state_dict: dict[str, torch.Tensor], config: TRevSNNConfig) -> dict[str, str]:
     """``{official key: our key}``; shared convolutions map four official keys to one of ours."""
     num_aux = len(config.head_columns) - 1 if not config.dvs else 0
-    return {k: _official_to_hf_key(k, config.intermediate_supervision, num_aux) for k in state_dict}
+    key_map = {k: _official_to_hf_key(k, config.intermediate_supervision, num_aux) for k in state_dict}
+    unknown = [key for key, ours in key_map.items() if ours is None]
+    if unknown:
+        raise CheckpointMismatchError(
+            f"not an official T-RevSNN FullNet state dict: unrecognised key(s) {sorted(unknown)[:8]}"
+            f"{' ...' if len(unknown) > 8 else ''} ({len(unknown)} in all)."
+        )
+    return key_map
 
 
 def convert_official_state_dict(
@@ -117,49 +135,64 @@ def convert_official_state_dict(
     for old, new in official_key_map(state_dict, config).items():
         tensor = state_dict[old]
         if new in converted:
-            if not torch.equal(converted[new], tensor):
-                raise ValueError(f"Shared tensor {new!r} differs between columns (official key {old!r}).")
+            if tuple(converted[new].shape) != tuple(tensor.shape) or not torch.equal(converted[new], tensor):
+                raise CheckpointMismatchError(
+                    f"shared tensor {new!r} differs between columns (official key {old!r}); the official code keeps "
+                    "one copy per column of the same convolution."
+                )
             continue
         converted[new] = tensor.clone()
     return converted, config
 
 
 def load_official_model(state_dict: dict[str, torch.Tensor], **config_overrides) -> TRevSNNForImageClassification:
-    """Builds our model from an official state dict, loading strictly (no missing or unexpected keys)."""
+    """Builds our model from an official state dict, loading strictly: missing, unexpected or differently shaped
+    tensors raise :class:`~hf_spiking.checkpoints.CheckpointMismatchError` naming them."""
     config = config_from_official_state_dict(state_dict, **config_overrides)
     converted, config = convert_official_state_dict(state_dict, config)
     model = TRevSNNForImageClassification(config)
+    expected = {key: tuple(value.shape) for key, value in model.state_dict().items()}
+    check_tensor_shapes(expected, {key: tuple(value.shape) for key, value in converted.items()}, type(model).__name__)
     model.load_state_dict(converted, strict=True)
     return model
 
 
-def read_official_checkpoint(path: str | Path, prefix: str = "", key: str | None = None) -> dict[str, torch.Tensor]:
-    """Reads an official state dict from safetensors (optionally under ``prefix``) or a ``.pth`` (``key`` selects a
-    sub-dict such as ``"model"``), never unpickling arbitrary objects."""
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        tensors = load_file(str(path))
-    else:
-        tensors = torch.load(path, map_location="cpu", weights_only=True)
-        if key is not None:
-            tensors = tensors[key]
+def read_official_checkpoint(
+    path: str | Path, prefix: str = "", key: str | None = None, allow_pickle: bool = False
+) -> dict[str, torch.Tensor]:
+    """Reads an official state dict from safetensors (optionally under ``prefix``) or, with ``allow_pickle=True``, a
+    ``.pth`` read with ``torch.load(weights_only=True)`` (``key`` selects a sub-dict such as ``"model"``)."""
+    tensors = read_tensor_file(path, allow_pickle=allow_pickle)
+    if key is not None:
+        if not isinstance(tensors.get(key), dict):
+            raise CheckpointError(f"{path} has no sub-dict {key!r} (--key); its top-level keys: {sorted(tensors)[:8]}.")
+        tensors = tensors[key]
     selected = {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
     if not selected:
-        raise ValueError(f"No tensors with prefix {prefix!r} in {path}.")
+        raise CheckpointError(f"{path}: no tensors with the prefix {prefix!r} (--prefix); keys: {sorted(tensors)[:8]}.")
     return selected
+
+
+def convert_file(path: str | Path, prefix: str = "", key: str | None = None, allow_pickle: bool = False):
+    """The :class:`TRevSNNForImageClassification` of an official checkpoint file; errors name the file."""
+    state_dict = read_official_checkpoint(path, prefix, key, allow_pickle)
+    with naming_source(path):
+        return load_official_model(state_dict)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("checkpoint", help="official state dict (.safetensors, or .pth/.pt read with weights_only)")
+    parser.add_argument("checkpoint", help="official state dict (.safetensors, or .pth/.pt with --allow-pickle)")
     parser.add_argument("output_dir", help="folder for config.json and model.safetensors")
     parser.add_argument("--prefix", default="", help="only keys with this prefix, stripped (e.g. 'state_dict.')")
     parser.add_argument("--key", default=None, help="sub-dict of a .pth checkpoint holding the weights (e.g. 'model')")
+    parser.add_argument(
+        "--allow-pickle", "--allow_pickle", action="store_true",
+        help="read a .pth/.pt pickle (torch.load with weights_only=True); unpickling can run code",
+    )
     args = parser.parse_args(argv)
     show_info_logs()
-    model = load_official_model(read_official_checkpoint(args.checkpoint, args.prefix, args.key))
+    model = convert_file(args.checkpoint, args.prefix, args.key, args.allow_pickle)
     model.save_pretrained(args.output_dir)
     logger.info(
         f"Saved {type(model).__name__} ({sum(p.numel() for p in model.parameters()):,} parameters) to {args.output_dir}"

@@ -10,9 +10,10 @@ import torch
 from transformers import BatchFeature, FeatureExtractionMixin
 
 from ...data.events import as_events, events_to_frames, read_events
+from .checkpoints import ProcessorFileMixin
 
 
-class TRevSNNEventFeatureExtractor(FeatureExtractionMixin):
+class TRevSNNEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
     r"""
     Turns event streams into the input of a DVS-mode [`TRevSNNForImageClassification`]: the stream's time span is cut
     into `num_frames` equal windows (set it to the model's `num_columns`) and each window becomes a frame of event

@@ -22,6 +22,7 @@ from transformers import initialization as init
 from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
+from .checkpoints import StrictLoadingMixin
 from .configuration_trevsnn import TRevSNNConfig
 
 from .spiking import BinarySpike, write_standalone_module
@@ -561,7 +562,7 @@ class TRevSNNImageClassifierOutput(ModelOutput):
     hidden_states: tuple[torch.Tensor, ...] | None = None
 
 
-class TRevSNNPreTrainedModel(PreTrainedModel):
+class TRevSNNPreTrainedModel(StrictLoadingMixin, PreTrainedModel):
     config: TRevSNNConfig
     base_model_prefix = "trevsnn"
     main_input_name = "pixel_values"
