@@ -85,10 +85,17 @@ def checked_config(error_class: type[ValueError]):
 
         @wraps(strict_init)
         def __init__(self, *args, **kwargs):
-            # `num_labels` is a transformers property, not a checked field: a non-integer fails deep in its setter.
+            # `num_labels` is a transformers property, not a checked field: a non-integer fails deep in its setter, and a
+            # negative one becomes an empty label map (reported as 0); 0 is refused by each family with its own reason.
             num_labels = kwargs.get("num_labels", 1)
-            if not isinstance(num_labels, int) or isinstance(num_labels, bool):
+            if not isinstance(num_labels, int) or isinstance(num_labels, bool) or num_labels < 0:
                 raise error_class(f"`num_labels` must be a positive integer, got {num_labels!r}.")
+            id2label = kwargs.get("id2label")
+            if "num_labels" in kwargs and id2label is not None and len(id2label) != num_labels:
+                raise error_class(
+                    f"`num_labels` ({num_labels}) and `id2label` ({len(id2label)} names) disagree; give one of them, "
+                    "or as many names as labels."
+                )
             with _strict_errors_as(error_class):
                 strict_init(self, *args, **kwargs)
 
@@ -98,3 +105,20 @@ def checked_config(error_class: type[ValueError]):
         return cls
 
     return wrap
+
+
+def checked_class_labels(labels, num_labels: int, batch_size: int, device):
+    """``labels`` as a long tensor on ``device`` holding one class index in ``[0, num_labels)`` per sample; anything
+    else (soft or one-hot targets, floats, wrong shapes, out-of-range indices) is refused naming the expected form."""
+    import torch
+
+    expected = f"an integer tensor of shape ({batch_size},) with class indices in [0, {num_labels})"
+    if not isinstance(labels, torch.Tensor):
+        raise ValueError(f"`labels` must be {expected}, got {type(labels).__name__}.")
+    if labels.dtype == torch.bool or labels.is_floating_point() or labels.is_complex():
+        raise ValueError(f"`labels` must be {expected}, got dtype {labels.dtype}.")
+    if labels.shape != (batch_size,):
+        raise ValueError(f"`labels` must be {expected}, got shape {tuple(labels.shape)}.")
+    if labels.min() < 0 or labels.max() >= num_labels:
+        raise ValueError(f"`labels` must be {expected}, got {labels.tolist()}.")
+    return labels.to(device, torch.long)

@@ -56,7 +56,16 @@ class LVCConfig(PreTrainedConfig):
     tie_word_embeddings: bool | None = None
 
     def __post_init__(self, **kwargs):
-        super().__post_init__(**kwargs)
+        model_type = self.vlm_config.get("model_type") if isinstance(self.vlm_config, dict) else None
+        try:
+            super().__post_init__(**kwargs)
+        except ValueError as error:  # transformers lists every registered model type: name the field instead
+            if model_type is None or "Unrecognized model type" not in str(error):
+                raise
+            raise LVCConfigError(
+                f"`vlm_config` has model_type {model_type!r}, which transformers does not know; expected the config "
+                "of a vision-language model with an LVC backbone adapter (e.g. 'internvl')."
+            ) from None
         if self.tie_word_embeddings is None:
             self.tie_word_embeddings = bool(getattr(self.vlm_config, "tie_word_embeddings", False))
 

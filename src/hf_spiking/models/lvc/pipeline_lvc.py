@@ -61,8 +61,14 @@ def score_options(model, processor, inputs, question: str, options: list[str], l
 
 
 def _check_options(options) -> None:
-    if not options or any(not isinstance(option, str) or not option.strip() for option in options):
-        raise ValueError(f"options must be a non-empty list of non-empty strings, got {options!r}.")
+    if isinstance(options, str) or not options or any(
+        not isinstance(option, str) or not option.strip() for option in options
+    ):
+        raise ValueError(f"`options` must be a non-empty list of non-empty strings, got {options!r}.")
+    # Equal options would split one answer's score between them and make the answer ambiguous.
+    repeated = sorted({option.strip() for option in options if [o.strip() for o in options].count(option.strip()) > 1})
+    if repeated:
+        raise ValueError(f"`options` must be distinct, got {options!r} ({repeated} repeated).")
 
 
 class VideoQuestionAnsweringPipeline(Pipeline):
@@ -99,7 +105,7 @@ class VideoQuestionAnsweringPipeline(Pipeline):
             raise ValueError(f"scoring must be one of {SCORINGS}, got {scoring!r}.")
         preprocess_kwargs, forward_kwargs = {}, {}
         if options is not None:
-            _check_options(list(options))
+            _check_options(options)
             preprocess_kwargs["options"] = forward_kwargs["options"] = list(options)
         if scoring is not None:
             preprocess_kwargs["scoring"] = forward_kwargs["scoring"] = scoring

@@ -72,7 +72,8 @@ def read_video_frames(path: str | PathLike, num_frames: int) -> tuple[np.ndarray
     keyframe before each (``_decode_by_seeking``); otherwise every frame is decoded once."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"video file {path} does not exist.")
+        problem = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise ValueError(f"video file {path} {problem}; expected the path of a video file (e.g. .mp4).")
     try:
         import av
 
@@ -114,6 +115,11 @@ def sample_video(video, num_frames: int) -> tuple[np.ndarray | list, np.ndarray]
         return read_video_frames(video, num_frames)
     if isinstance(video, (list, tuple)) and video and all(_is_frame_array(frame) for frame in video):
         frames = [as_numpy_pixels(frame, f"frame {i}") for i, frame in enumerate(video)]
+        if any(frame.ndim != 3 for frame in frames):
+            raise ValueError(
+                f"the frames of a video given as a list must each be (H, W, 3), got shapes "
+                f"{sorted({frame.shape for frame in frames})}."
+            )
         if len({frame.shape for frame in frames}) > 1:
             raise ValueError(
                 f"the frames of one video must share one shape, got {sorted({frame.shape for frame in frames})}."
@@ -122,7 +128,10 @@ def sample_video(video, num_frames: int) -> tuple[np.ndarray | list, np.ndarray]
     if isinstance(video, (np.ndarray, torch.Tensor)):
         video = as_numpy_pixels(video, "video")
         if video.ndim != 4 or video.shape[-1] != 3 or 0 in video.shape[1:]:
-            raise ValueError(f"a video array must have shape (T, H, W, 3) with H, W >= 1, got {video.shape}.")
+            raise ValueError(
+                f"a video array must have shape (T, H, W, 3) with H, W >= 1 (channels last; move the axis of a "
+                f"channels-first (T, 3, H, W) video), got {video.shape}."
+            )
         uniform_frame_indices(len(video), num_frames)  # refuses a video of zero frames
         frames = to_uint8_pixels(video, "video")
     elif isinstance(video, (list, tuple)):
@@ -145,7 +154,7 @@ def sample_video(video, num_frames: int) -> tuple[np.ndarray | list, np.ndarray]
 
 
 def _text_list(text, name: str) -> list[str]:
-    texts = [text] if isinstance(text, str) else list(text or [])
+    texts = [text] if isinstance(text, str) else list(text) if isinstance(text, (list, tuple)) else []
     if not texts or any(not isinstance(t, str) or not t.strip() for t in texts):
         raise ValueError(f"LVCProcessor needs a non-empty question string per video in `{name}`, got {text!r}.")
     return texts
@@ -158,14 +167,28 @@ def _is_single_video(videos) -> bool:
         return True
     if isinstance(videos, np.ndarray):
         return videos.ndim != 5  # a batch is (B, T, H, W, 3); anything else is validated as one video
-    # A list of frames (PIL images or (H, W, 3) arrays) is one video; a list of videos holds 4-D arrays or paths.
-    return isinstance(videos, (list, tuple)) and len(videos) > 0 and (
-        isinstance(videos[0], Image.Image) or _is_frame_array(videos[0])
-    )
+    if not isinstance(videos, (list, tuple)):
+        raise ValueError(
+            f"`videos` must be a file path, a (T, H, W, 3) array or tensor, a list of frames or a list of such "
+            f"videos, got {type(videos).__name__}."
+        )
+    # A list of frames (PIL images or arrays of fewer than 4 dimensions, e.g. (H, W, 3)) is one video; a list of
+    # videos holds 4-D arrays, paths or lists of frames.
+    return len(videos) > 0 and (isinstance(videos[0], Image.Image) or _is_frame_array(videos[0]))
 
 
 def _is_frame_array(frame) -> bool:
-    return isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim == 3
+    return isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim < 4
+
+
+def _describe_videos(videos) -> str:
+    """What `videos` was read as, for the count-mismatch message (a list of frames is one video)."""
+    if isinstance(videos, (np.ndarray, torch.Tensor)):
+        return f"an array of shape {tuple(videos.shape)}"
+    if isinstance(videos, (list, tuple)):
+        kinds = sorted({type(video).__name__ for video in videos})
+        return f"a list of {len(videos)} item(s) of type {', '.join(kinds) or 'none'}, read as that many videos"
+    return f"a {type(videos).__name__}"
 
 
 class LVCProcessor(ProcessorFileMixin, ProcessorMixin):
@@ -324,7 +347,11 @@ class LVCProcessor(ProcessorFileMixin, ProcessorMixin):
         questions = _text_list(text, "text")
         video_list = [videos] if _is_single_video(videos) else list(videos)
         if len(video_list) != len(questions):
-            raise ValueError(f"got {len(video_list)} video(s) but {len(questions)} question(s); pass one per video.")
+            raise ValueError(
+                f"got {len(video_list)} video(s) but {len(questions)} question(s) in `text`; `videos` was "
+                f"{_describe_videos(videos)}. Pass one question per video (one video: a path, a (T, H, W, 3) array or "
+                "a list of its frames; several: a list of those or a (B, T, H, W, 3) array)."
+            )
         answer_list = None
         if answers is not None:
             answer_list = [answers] if isinstance(answers, str) else list(answers)

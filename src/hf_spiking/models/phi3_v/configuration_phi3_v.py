@@ -122,6 +122,12 @@ class Phi3VConfig(Phi3Config):
     def validate_phi3_v(self):
         """The options of the official code that this implementation supports, and a consistent CLIP tower."""
         embd, img = self.embd_layer, self.img_processor
+        for name in ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        for name in ("attention_dropout", "resid_pdrop", "embd_pdrop"):
+            if not 0 <= getattr(self, name, 0.0) < 1:
+                raise ValueError(f"{name} must be a dropout probability in [0, 1), got {getattr(self, name)}")
         # Checked here, not first met as a reshape error in the attention forward.
         if self.hidden_size % self.num_attention_heads:
             raise ValueError(

@@ -3,6 +3,8 @@ MTA heads."""
 
 from __future__ import annotations
 
+import string
+
 from huggingface_hub.dataclasses import strict
 from huggingface_hub.errors import StrictDataclassClassValidationError
 from transformers import PreTrainedConfig
@@ -225,8 +227,22 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
                 f"`transformer_hidden_size` ({self.transformer_hidden_size}) must be divisible by "
                 f"`num_attention_heads` ({self.num_attention_heads})."
             )
-        if self.mlp_ratio <= 0:
-            raise ValueError(f"`mlp_ratio` must be > 0, got {self.mlp_ratio}.")
+        if int(self.transformer_hidden_size * self.mlp_ratio) < 1:
+            raise ValueError(
+                f"`mlp_ratio` must give an MLP of at least one unit (`int(transformer_hidden_size * mlp_ratio)` >= 1, "
+                f"e.g. 4.0), got {self.mlp_ratio} with `transformer_hidden_size` {self.transformer_hidden_size}."
+            )
+        if self.num_labels < 1:
+            raise ValueError(f"`num_labels` must be >= 1 (classes of the classification head), got {self.num_labels}.")
+        if self.backbone == "pointformer" and max(self.num_groups, self.group_size) > self.num_points:
+            raise ValueError(
+                f"`num_groups` ({self.num_groups}) and `group_size` ({self.group_size}) must be at most `num_points` "
+                f"({self.num_points}): the PointFormer picks its group centres and neighbours among the cloud's points."
+            )
+        if not 0 <= self.default_color <= 1:
+            raise ValueError(f"`default_color` must be a grey level in [0, 1], got {self.default_color}.")
+        if self.sampling_seed < 0:
+            raise ValueError(f"`sampling_seed` must be a non-negative integer, got {self.sampling_seed}.")
         if len(self.tokenizer_channels) != 3 or any(c < 1 for c in self.tokenizer_channels):
             raise ValueError(
                 f"`tokenizer_channels` must be three positive widths (first conv, second conv, fused conv), "
@@ -282,11 +298,23 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             raise ValueError(
                 f"`text_teacher_pooling` must be 'mean', 'cls' or 'pooler', got {self.text_teacher_pooling!r}."
             )
-        if not self.prompt_templates or any("{}" not in t for t in self.prompt_templates):
+        if not self.prompt_templates or any(_template_slots(t) != [""] for t in self.prompt_templates):
             raise ValueError(
-                "`prompt_templates` must be a non-empty tuple of strings containing '{}', got "
-                f"{self.prompt_templates!r}."
+                "`prompt_templates` must be a non-empty tuple of strings each holding exactly one '{}' slot (and no "
+                f"other braces, e.g. 'a point cloud of a {{}}.'), got {self.prompt_templates!r}."
             )
+        for name in ("text_teacher", "image_teacher"):
+            teacher = getattr(self, name)
+            if teacher is not None and (not isinstance(teacher, str) or not teacher.strip()):
+                raise ValueError(f"`{name}` must be None or a model name or folder (a string), got {teacher!r}.")
+
+
+def _template_slots(template) -> list | None:
+    """The replacement fields of a format string (`[""]` for one `{}`), None when it is not one."""
+    try:
+        return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except (TypeError, ValueError):
+        return None
 
 
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.

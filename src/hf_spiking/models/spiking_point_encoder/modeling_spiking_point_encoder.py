@@ -15,6 +15,7 @@ from transformers.utils.generic import can_return_tuple
 
 from .checkpoints import StrictLoadingMixin
 from .class_prompts import checked_class_names, checked_templates
+from .config_validation import checked_class_labels
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .pointformer import SpikePointFormerEncoder
 from .pointnet import SpikePointNetEncoder, pointnet_feature_transform_regularizer
@@ -715,9 +716,7 @@ class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrain
         logits = self.classifier(pooled)
         loss = None
         if labels is not None:
-            if labels.min() < 0 or labels.max() >= self.config.num_labels:
-                raise ValueError(f"`labels` must lie in [0, {self.config.num_labels}), got {labels.tolist()}.")
-            loss = F.cross_entropy(logits, labels.to(logits.device))
+            loss = F.cross_entropy(logits, checked_class_labels(labels, self.config.num_labels, len(logits), logits.device))
             if encoded.feature_transform is not None:  # Spike PointNet's feature T-Net: keep its matrix orthogonal
                 regularizer = pointnet_feature_transform_regularizer(encoded.feature_transform)
                 loss = loss + self.config.pointnet_feature_transform_weight * regularizer

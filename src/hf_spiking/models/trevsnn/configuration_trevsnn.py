@@ -88,6 +88,8 @@ class TRevSNNConfig(PreTrainedConfig):
             raise ValueError(f"`alpha_clamp` must be > 0 (alpha is divided by in the reverse pass), got {self.alpha_clamp}.")
         if abs(self.alpha_init) < self.alpha_clamp:
             raise ValueError(f"`|alpha_init|` ({self.alpha_init}) must be at least `alpha_clamp` ({self.alpha_clamp}).")
+        if self.initializer_range < 0:
+            raise ValueError(f"`initializer_range` must be >= 0 (a standard deviation), got {self.initializer_range}.")
         if not 0.0 <= self.drop_path_rate < 1.0:
             raise ValueError(f"`drop_path_rate` must lie in [0, 1), got {self.drop_path_rate}.")
         if self.dvs and self.intermediate_supervision:

@@ -23,6 +23,7 @@ from transformers.utils import ModelOutput
 from transformers.utils.generic import can_return_tuple
 
 from .checkpoints import StrictLoadingMixin
+from .config_validation import checked_class_labels
 from .configuration_trevsnn import TRevSNNConfig
 
 from .spiking import BinarySpike, write_standalone_module
@@ -642,8 +643,20 @@ class TRevSNNModel(TRevSNNPreTrainedModel):
                 stacklevel=3,
             )
 
-    def _check_input(self, pixel_values: torch.Tensor) -> None:
+    def _check_input(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """``pixel_values`` checked (shape, real finite floats, a non-empty batch) and cast to the model's dtype."""
         config = self.config
+        if not isinstance(pixel_values, torch.Tensor):
+            raise ValueError(
+                f"`pixel_values` must be a torch tensor (the image processor's output with return_tensors='pt'), "
+                f"got {type(pixel_values).__name__}."
+            )
+        # Integer pixels (0-255) have not been normalised: casting them would feed the model another scale.
+        if not pixel_values.is_floating_point():
+            raise ValueError(
+                f"`pixel_values` must be normalised floats as TRevSNNImageProcessor returns them, got dtype "
+                f"{pixel_values.dtype}; pass raw images through the image processor first."
+            )
         if config.dvs:
             expected = f"[T={config.num_columns}, batch, {config.num_channels}, height, width]"
             if pixel_values.dim() != 5 or pixel_values.shape[0] != config.num_columns or pixel_values.shape[2] != config.num_channels:
@@ -652,6 +665,16 @@ class TRevSNNModel(TRevSNNPreTrainedModel):
             raise ValueError(
                 f"`pixel_values` must have shape [batch, {config.num_channels}, height, width], got {tuple(pixel_values.shape)}."
             )
+        batch_axis = 1 if config.dvs else 0
+        if pixel_values.shape[batch_axis] == 0 or 0 in pixel_values.shape[-2:]:
+            raise ValueError(
+                f"`pixel_values` has shape {tuple(pixel_values.shape)}: an empty batch or an image of zero size; "
+                "expected at least one image of at least 1 x 1 pixels."
+            )
+        # A data-dependent check would break a fullgraph torch.compile; eager calls (every user door) run it.
+        if not torch.compiler.is_compiling() and not torch.isfinite(pixel_values).all():
+            raise ValueError("`pixel_values` contains NaN or infinite values; expected finite normalised pixels.")
+        return pixel_values.to(self.dtype)
 
     @can_return_tuple
     def forward(
@@ -664,7 +687,7 @@ class TRevSNNModel(TRevSNNPreTrainedModel):
         output_hidden_states (`bool`, *optional*, defaults to `config.output_hidden_states`):
             Also return every column's four level states (`hidden_states`).
         """
-        self._check_input(pixel_values)
+        pixel_values = self._check_input(pixel_values)
         if output_hidden_states is None:
             output_hidden_states = self.config.output_hidden_states
         self._warn_if_alpha_at_floor()
@@ -737,7 +760,7 @@ class TRevSNNForImageClassification(TRevSNNPreTrainedModel):
             aux = [head(s) for head, s in zip(self.aux_classifiers, states[:-1])]
             head_logits = torch.stack(aux + [self.classifier(states[-1])])
             logits = head_logits[-1]
-        loss = self.compute_loss(head_logits, labels) if labels is not None else None
+        loss = self.compute_loss(head_logits, checked_class_labels(labels, self.config.num_labels, len(logits), logits.device)) if labels is not None else None
         return TRevSNNImageClassifierOutput(
             loss=loss, logits=logits, head_logits=head_logits, hidden_states=outputs.hidden_states
         )
