@@ -19,6 +19,7 @@ anything else is reported as "internal error" (exit code 1), with the traceback 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import inspect
 import json
@@ -230,11 +231,12 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     command = argv[0] if argv else ""
     try:
-        if command in JOB_COMMANDS:
-            module_name, _ = JOB_COMMANDS[command]
-            return importlib.import_module(module_name).main(argv[1:])
-        args = build_parser().parse_args(argv)
-        return args.handler(args)
+        with _usage_errors_raised(command):
+            if command in JOB_COMMANDS:
+                module_name, _ = JOB_COMMANDS[command]
+                return importlib.import_module(module_name).main(argv[1:])
+            args = build_parser().parse_args(argv)
+            return args.handler(args)
     except REFUSED_INPUT_ERRORS as error:
         print(f"hf-spiking {command}: {_one_line(error)}", file=sys.stderr)
         return 2
@@ -244,6 +246,23 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         return 1
+
+
+@contextlib.contextmanager
+def _usage_errors_raised(command: str):
+    """argparse reports a bad flag by printing the usage block and exiting; here (the jobs' HfArgumentParsers
+    included) it raises instead, so the refusal is one line on stderr like every other."""
+    original = argparse.ArgumentParser.error
+
+    def error(parser: argparse.ArgumentParser, message: str):
+        where = f"hf-spiking {command}" if command in JOB_COMMANDS else parser.prog
+        raise ValueError(f"{message} (see `{where} --help`)")
+
+    argparse.ArgumentParser.error = error
+    try:
+        yield
+    finally:
+        argparse.ArgumentParser.error = original
 
 
 def _one_line(error: BaseException) -> str:

@@ -90,12 +90,6 @@ def checked_config(error_class: type[ValueError]):
             num_labels = kwargs.get("num_labels", 1)
             if not isinstance(num_labels, int) or isinstance(num_labels, bool) or num_labels < 0:
                 raise error_class(f"`num_labels` must be a positive integer, got {num_labels!r}.")
-            id2label = kwargs.get("id2label")
-            if "num_labels" in kwargs and id2label is not None and len(id2label) != num_labels:
-                raise error_class(
-                    f"`num_labels` ({num_labels}) and `id2label` ({len(id2label)} names) disagree; give one of them, "
-                    "or as many names as labels."
-                )
             with _strict_errors_as(error_class):
                 strict_init(self, *args, **kwargs)
 

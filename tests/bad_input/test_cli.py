@@ -35,6 +35,7 @@ def run_cli(argv, capsys) -> tuple[int, str, str]:
     assert "Traceback" not in captured.err, captured.err
     problems = [line for line in captured.err.splitlines() if line.startswith("hf-spiking")]
     assert len(problems) <= 1, captured.err
+    assert "usage:" not in captured.err, captured.err  # argparse's usage block is not printed: one line says it all
     return code, (problems[0] if problems else ""), captured.out
 
 

@@ -9,6 +9,7 @@ import pytest
 import torch
 from transformers import AutoFeatureExtractor
 
+import hf_spiking
 from hf_spiking.data.events import EVENT_DTYPE, as_events, events_to_points, read_events
 from hf_spiking.models.spiking_point_encoder import (
     SpikingPointEventFeatureExtractor,
@@ -287,3 +288,11 @@ def test_bad_event_files_and_settings_raise_value_errors(tmp_path):
                            ({"seed": -1}, "seed")]:
         with pytest.raises(ValueError, match=f"`{name}` must be .*, got {re.escape(repr(settings[name]))}"):
             SpikingPointEventFeatureExtractor(**{"sensor_size": (34, 34), **settings})
+
+
+def test_auto_feature_extractor_reads_a_hand_written_file_without_its_class_as_the_point_extractor(tmp_path):
+    # Two extractors are registered for the model type; a file that names neither is the point extractor's.
+    hf_spiking.create_model("svl-pointformer-test").config.save_pretrained(tmp_path)
+    (tmp_path / "preprocessor_config.json").write_text('{"num_points": 64, "sampling": "random"}')
+    extractor = AutoFeatureExtractor.from_pretrained(tmp_path)
+    assert type(extractor) is SpikingPointFeatureExtractor and extractor.num_points == 64

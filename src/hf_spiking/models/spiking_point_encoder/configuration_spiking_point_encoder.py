@@ -97,6 +97,9 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     """
 
     model_type = "spiking_point_encoder"
+    # Two feature extractors are registered for this type (points, events); a preprocessor_config.json that does not
+    # name its class is read by AutoFeatureExtractor as the point one, which transformers looks up here.
+    feature_extractor_type = "SpikingPointFeatureExtractor"
     # Trainer keeps only `logits` (and the loss) from the outputs at evaluation.
     keys_to_ignore_at_inference = [
         "loss_text", "loss_image", "loss_mse", "point_embeds", "text_embeds", "image_embeds", "logit_scale",
