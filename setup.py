@@ -1,10 +1,86 @@
 """Packaging for hf_spiking: spiking and compressed-video models as Hugging Face citizens."""
 
+import os
+import sys
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
+
+# The start-up hook: a .pth file at the root of site-packages that imports the top-level module _hf_spiking_startup,
+# which registers hf_spiking with transformers once transformers is imported (see that module). setuptools installs
+# only packages and modules, so both the wheel build (build_py) and the editable wheel (editable_wheel) add it.
+STARTUP_PTH = "hf_spiking_startup.pth"
+STARTUP_PTH_SOURCE = os.path.join("src", STARTUP_PTH)  # relative to setup.py, listed in MANIFEST.in for the sdist
+
+
+class BuildPyWithStartupHook(build_py):
+    """Copies the start-up .pth to the root of build_lib, which becomes the root of the wheel (site-packages)."""
+
+    def _copies_startup_pth(self) -> bool:
+        return not getattr(self, "editable_mode", False)  # editable installs get it from editable_wheel below
+
+    def run(self):
+        super().run()
+        if self._copies_startup_pth():
+            target = os.path.join(self.build_lib, STARTUP_PTH)
+            self.copy_file(str(HERE / STARTUP_PTH_SOURCE), target, preserve_mode=False)
+
+    def get_outputs(self, *args, **kwargs):
+        outputs = list(super().get_outputs(*args, **kwargs))
+        if self._copies_startup_pth():
+            outputs.append(os.path.join(self.build_lib, STARTUP_PTH))
+        return outputs
+
+
+class _StrategyWithStartupHook:
+    """Wraps an editable-install strategy of setuptools' editable_wheel (the object that writes the editable wheel's
+    .pth or finder into the wheel) so that it also writes the start-up .pth."""
+
+    def __init__(self, strategy):
+        self.strategy = strategy
+
+    def __call__(self, wheel, *args, **kwargs):
+        result = self.strategy(wheel, *args, **kwargs)
+        try:
+            wheel.writestr(STARTUP_PTH, (HERE / STARTUP_PTH_SOURCE).read_bytes())
+        except Exception as error:  # noqa: BLE001 - the editable install must not fail for want of the hook
+            print(f"warning: hf_spiking's start-up hook ({STARTUP_PTH}) was not added to the editable wheel: "
+                  f"{error!r}; `import hf_spiking` before loading saved folders", file=sys.stderr)
+        return result
+
+    def __enter__(self):
+        enter = getattr(self.strategy, "__enter__", None)
+        if enter is not None:
+            enter()
+        return self
+
+    def __exit__(self, *exc_info):
+        exit_ = getattr(self.strategy, "__exit__", None)
+        return exit_(*exc_info) if exit_ is not None else None
+
+    def __getattr__(self, name):
+        if name == "strategy":
+            raise AttributeError(name)
+        return getattr(self.strategy, name)
+
+
+CMDCLASS = {"build_py": BuildPyWithStartupHook}
+try:
+    from setuptools.command.editable_wheel import editable_wheel
+except ImportError:  # setuptools < 64: no PEP 660 editable installs, nothing to hook
+    editable_wheel = None
+# _select_strategy (setuptools >= 64) returns the strategy that fills the editable wheel. A setuptools without it
+# never calls the override below: the package still installs in editable mode, only without the start-up hook.
+if editable_wheel is not None and hasattr(editable_wheel, "_select_strategy"):
+
+    class EditableWheelWithStartupHook(editable_wheel):
+        def _select_strategy(self, *args, **kwargs):
+            return _StrategyWithStartupHook(super()._select_strategy(*args, **kwargs))
+
+    CMDCLASS["editable_wheel"] = EditableWheelWithStartupHook
 
 EXTRAS = {
     "points": ["trimesh>=4", "fpsample>=0.3"],
@@ -41,6 +117,7 @@ setup(
     python_requires=">=3.10",
     package_dir={"": "src"},
     packages=find_packages("src"),
+    py_modules=["_hf_spiking_startup"],  # imported by hf_spiking_startup.pth at start-up (see STARTUP_PTH)
     include_package_data=True,
     package_data={"hf_spiking": ["metrics/*/*.py", "assets/**/*", "jobs/recipes/*.json", "jobs/accelerate_configs/*.yaml"]},
     install_requires=[
@@ -62,6 +139,7 @@ setup(
     ],
     extras_require=EXTRAS,
     entry_points={"console_scripts": ["hf-spiking=hf_spiking.cli:main"]},
+    cmdclass=CMDCLASS,
     classifiers=[
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",

@@ -1,8 +1,12 @@
 """Lazy Auto* registration: ``import hf_spiking`` imports neither torch nor transformers, yet every model type, processor
 and pipeline resolves through the transformers Auto* classes, whatever the import order."""
 
+import builtins
+import json
+import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ from transformers.models.auto import (
     image_processing_auto,
     modeling_auto,
     processing_auto,
+    video_processing_auto,
 )
 
 import hf_spiking
@@ -28,8 +33,10 @@ _MAPPINGS = {
 REGISTRATIONS = [registration for family in family_modules() for registration in family.MODEL_TYPES]
 
 
-def _run(code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+def _run(code: str, **env: str) -> str:
+    # stdin closed: a trust_remote_code prompt cannot wait for an answer.
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                            stdin=subprocess.DEVNULL, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -52,6 +59,71 @@ def test_every_auto_class_resolves_to_the_family_class(registration):
             resolved = getattr(modeling_auto, auto_class)._model_mapping[config_class]
         resolved = resolved if isinstance(resolved, tuple) else (resolved,)
         assert resolved == expected, (auto_class, resolved, expected)
+
+
+IMAGE_PROCESSOR_REGISTRATIONS = [r for r in REGISTRATIONS if "AutoImageProcessor" in r.auto_classes]
+
+
+@pytest.mark.parametrize("registration", IMAGE_PROCESSOR_REGISTRATIONS, ids=lambda r: r.model_type)
+def test_an_image_processor_auto_map_leads_to_no_remote_video_processor(registration, tmp_path, monkeypatch):
+    # AutoVideoProcessor (which pipeline() tries for every vision task) guesses a remote video processor from the
+    # AutoImageProcessor auto_map every saved hf_spiking image processor writes; the model type is known locally and
+    # has no video processor, so it must neither ask whether to run that code nor resolve it, just raise a ValueError.
+    # (The class itself, as pipeline() imports it: without torchvision, transformers exports a placeholder.)
+    AutoConfig.for_model(registration.model_type).save_pretrained(tmp_path)
+    name = registration.auto_classes["AutoImageProcessor"]
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps({
+        "image_processor_type": name,
+        "auto_map": {"AutoImageProcessor": f"image_processing_{registration.model_type}.{name}"},
+    }))
+    questions = []
+    monkeypatch.setattr(builtins, "input", lambda prompt="": questions.append(prompt) or "n")
+
+    def no_remote_code(*args, **kwargs):
+        raise AssertionError(f"remote code resolved: {args}")
+
+    monkeypatch.setattr(video_processing_auto, "get_class_from_dynamic_module", no_remote_code)
+    with pytest.raises(ValueError) as error:
+        video_processing_auto.AutoVideoProcessor.from_pretrained(tmp_path)
+    assert questions == [] and "trust_remote_code" not in str(error.value)
+    assert video_processing_auto.VIDEO_PROCESSOR_MAPPING[type(AutoConfig.for_model(registration.model_type))] == {}
+
+
+def test_image_classification_pipeline_asks_no_trust_remote_code_question(tmp_path):
+    from hf_spiking.models.trevsnn import TRevSNNImageProcessor
+
+    folder = tmp_path / "trevsnn"
+    hf_spiking.create_model("trevsnn-test").save_pretrained(folder)
+    TRevSNNImageProcessor(size={"shortest_edge": 36}, crop_size={"height": 32, "width": 32}).save_pretrained(folder)
+    assert "AutoImageProcessor" in json.loads((folder / "preprocessor_config.json").read_text())["auto_map"]
+    code = textwrap.dedent(
+        f"""
+        import json
+        import numpy as np
+        from PIL import Image
+        import hf_spiking
+        from transformers import pipeline
+
+        classifier = pipeline("image-classification", model={str(folder)!r})
+        image = Image.fromarray(np.random.RandomState(0).randint(0, 256, (40, 48, 3), dtype=np.uint8))
+        predictions = classifier(image, top_k=2)
+        print("RESULT", json.dumps({{
+            "image_processor": type(classifier.image_processor).__name__,
+            "labels": [prediction["label"] for prediction in predictions],
+            "scores": [prediction["score"] for prediction in predictions],
+        }}))
+        """
+    )
+    modules = tmp_path / "modules"
+    out = _run(code, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", HF_MODULES_CACHE=str(modules))
+    assert "custom code" not in out and "trust_remote_code" not in out, out[-2000:]
+    report = json.loads(out.rsplit("RESULT", 1)[1])
+    assert report["image_processor"] == "TRevSNNImageProcessor"
+    labels = hf_spiking.get_config("trevsnn-test").id2label.values()
+    assert len(report["labels"]) == 2 and set(report["labels"]) <= set(labels)
+    assert 0 <= report["scores"][1] <= report["scores"][0] <= 1
+    # Nothing was copied from the folder as remote code.
+    assert not modules.exists() or not any(modules.rglob("*.py"))
 
 
 def test_model_types_do_not_shadow_transformers_models():

@@ -11,6 +11,8 @@ registers its own models instead: by name.
 * The name tables only exist once their Auto* module is imported; an import hook adds the entries right after each of
   those modules is executed (or at once, if it already was). Adding names imports nothing, so the hook cannot re-enter
   a half-imported module.
+* A model type with an image processor is also listed as having no video processor (see
+  ``NO_VIDEO_PROCESSOR_TABLE``), so that ``pipeline(...)`` does not ask whether to run remote code for one.
 * Pipelines are registered with ``PIPELINE_REGISTRY`` when ``transformers.pipelines`` is imported, which is the first
   thing ``pipeline(...)`` does. That needs the pipeline class, whose module itself imports ``transformers.pipelines``:
   when that import is what fired the hook, registration waits until the pipeline module has finished importing.
@@ -39,6 +41,16 @@ AUTO_CLASS_NAME_TABLES: dict[str, tuple[str, str]] = {
     "AutoImageProcessor": ("image_processing_auto", "IMAGE_PROCESSOR_MAPPING_NAMES"),
     "AutoProcessor": ("processing_auto", "PROCESSOR_MAPPING_NAMES"),
 }
+
+# transformers' AutoVideoProcessor, which pipeline() tries (and may fail) to load for every vision task, guesses a
+# folder's video processor from the AutoImageProcessor entry of its auto_map ("...ImageProcessor" ->
+# "...VideoProcessor"), which every saved hf_spiking image processor writes for trust_remote_code. Were the config type
+# missing from this table, that guess would be the only code on offer, and with trust_remote_code unset transformers
+# would ask whether to run it (a prompt that waits 15 s in a terminal). An entry naming no class for any backend says
+# the model type is known locally and has no video processor: trust_remote_code then defaults to False, no remote code
+# is resolved, and AutoVideoProcessor raises the ValueError that pipeline() takes as "no video processor". Every model
+# type registering an AutoImageProcessor gets such an entry.
+NO_VIDEO_PROCESSOR_TABLE: tuple[str, str] = ("video_processing_auto", "VIDEO_PROCESSOR_MAPPING_NAMES")
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,11 @@ def _add_names(registrations: tuple[ModelTypeRegistration, ...], auto_module: Mo
             module_name, table_name = AUTO_CLASS_NAME_TABLES[auto_class]
             if module_name == short_name:
                 getattr(auto_module, table_name)[registration.model_type] = _name_table_entry(auto_class, class_name)
+    if short_name == NO_VIDEO_PROCESSOR_TABLE[0]:
+        table = getattr(auto_module, NO_VIDEO_PROCESSOR_TABLE[1])
+        for registration in registrations:
+            if "AutoImageProcessor" in registration.auto_classes:
+                table[registration.model_type] = {}  # {backend: class name}, with no backend
     if short_name == AUTO_CLASS_NAME_TABLES["AutoConfig"][0]:
         _add_reverse_config_names(registrations)
 
@@ -217,10 +234,14 @@ def register_lazily(
         if existing is not None and existing.__name__ != registration.package:
             raise RuntimeError(f"{alias} already exists; model type {registration.model_type!r} would shadow it")
         sys.modules[alias] = importlib.import_module(registration.package)
-    for module_name in sorted({module for module, _ in AUTO_CLASS_NAME_TABLES.values()}):
+    auto_modules = {module for module, _ in AUTO_CLASS_NAME_TABLES.values()} | {NO_VIDEO_PROCESSOR_TABLE[0]}
+    for module_name in sorted(auto_modules):
         when_imported(f"{_AUTO_PACKAGE}.{module_name}", lambda module: _add_names(model_types, module))
     for registration in pipelines:
         _register_pipeline_once_both_are_imported(registration)
 
 
-__all__ = ["AUTO_CLASS_NAME_TABLES", "ModelTypeRegistration", "NoDefaultModel", "PipelineRegistration", "register_lazily", "when_imported"]
+__all__ = [
+    "AUTO_CLASS_NAME_TABLES", "NO_VIDEO_PROCESSOR_TABLE", "ModelTypeRegistration", "NoDefaultModel",
+    "PipelineRegistration", "register_lazily", "when_imported",
+]
