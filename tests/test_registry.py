@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 import hf_spiking
 from hf_spiking.lazy import package_exports
 from hf_spiking.models import FAMILIES, family_modules
-from hf_spiking.registry import get_preset, list_models
+from hf_spiking.registry import get_preset, list_models, pretrained_models
 from tests.remote_code import HIDE_HF_SPIKING
 
 PAPER_SIZES = {"t", "s", "l", "h", "tiny", "small"}
@@ -164,3 +164,23 @@ def test_test_sized_preset_builds_runs_round_trips_and_loads_as_remote_code(name
     )
     assert result.returncode == 0, result.stderr[-3000:]
     torch.testing.assert_close(load_file(tmp_path / "out")["output"], expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", pretrained_models())
+def test_every_shipped_checkpoint_loads_with_its_preprocessing(name):
+    from transformers import AutoFeatureExtractor
+
+    preset = get_preset(name)
+    folder = preset.pretrained_path()
+    for file in ("config.json", "model.safetensors", "preprocessor_config.json", "README.md"):
+        assert (folder / file).is_file(), file
+    assert (folder / "model.safetensors").stat().st_size <= 10 * 2**20  # small enough to ship in the wheel
+    model = hf_spiking.create_model(name, pretrained=True)
+    assert type(model) is preset.model_class
+    # The preset's configuration (pretrained=False) is the shipped model's architecture (a zero-shot preset gets its
+    # folded classifier only when folded).
+    shipped = {key: value.shape for key, value in model.state_dict().items()}
+    random = {key: value.shape for key, value in hf_spiking.create_model(name).state_dict().items()}
+    assert random.items() <= shipped.items() and set(shipped) - set(random) <= {"classifier.weight"}
+    extractor = AutoFeatureExtractor.from_pretrained(folder)
+    assert extractor.num_points == model.config.num_points  # the config records the preprocessing too

@@ -18,6 +18,8 @@ _LAZY_ATTRIBUTES = {
     "estimate_energy": "hf_spiking.energy",
     "create_model_card": "hf_spiking.hub",
     "default_model_path": "hf_spiking.assets",
+    "sample_clouds_dir": "hf_spiking.assets",
+    "shipped_model_path": "hf_spiking.assets",
     "CheckpointError": "hf_spiking.checkpoints",
     "CheckpointMismatchError": "hf_spiking.checkpoints",
     "ProcessorConfigError": "hf_spiking.checkpoints",

@@ -119,6 +119,11 @@ def test_time_bins_frames_and_points():
     np.testing.assert_allclose(points[:, 2], [-1, 0, 0.98, 1])
     np.testing.assert_allclose(points[:, 3], [1, -1, 1, 1])
     assert events_to_points(events, sensor_size=(2, 2), with_polarity=False).shape == (4, 3)
+    squeezed = events_to_points(events, sensor_size=(2, 2), time_extent=0.25)
+    np.testing.assert_allclose(squeezed[:, 2], [-0.25, 0, 0.245, 0.25])
+    np.testing.assert_allclose(np.delete(squeezed, 2, axis=1), np.delete(points, 2, axis=1))
+    with pytest.raises(ValueError, match=r"`time_extent` must be a number in \[0, 1\], got 2"):
+        events_to_points(events, sensor_size=(2, 2), time_extent=2)
     assert time_bins(as_events(np.array([[0, 0, 7, 1]])), 3).tolist() == [0]  # one instant: everything in bin 0
 
 

@@ -71,6 +71,9 @@ def test_trains_saves_a_loadable_classifier_and_reports_validation_and_test_once
     assert (model.config.id2label[0], model.config.id2label[8], model.config.id2label[19]) == CLASSES
     extractor = AutoFeatureExtractor.from_pretrained(tmp_path / "run")
     assert extractor.num_points == 64 and extractor.sampling == "random"
+    assert extractor.use_color and not extractor.use_input_color  # trained on grey clouds: real colours are replaced
+    # the same preprocessing in the config, for use without the extractor
+    assert (model.config.num_points, model.config.point_sampling) == (64, "random")
 
 
 def test_identical_runs_give_identical_weights(tmp_path, modelnet_npy):

@@ -13,7 +13,7 @@ from PIL import Image
 from safetensors.torch import load_file
 from transformers import AutoFeatureExtractor
 
-from hf_spiking.jobs.finetune_trevsnn import finetune, load_event_splits, parse_arguments
+from hf_spiking.jobs.finetune_trevsnn import finetune, load_event_splits, parse_arguments, translated
 
 
 def test_vendored_accuracy_metric_loads_offline():
@@ -191,3 +191,28 @@ def test_dvs_model_trains_on_event_recordings_with_a_held_out_share(tmp_path):
     with pytest.raises(ValueError, match="needs a DVS-mode model"):
         finetune(*parse_arguments(["--model_name_or_path", "trevsnn-test", "--event_dir", str(tmp_path),
                                    "--output_dir", str(tmp_path / "bad"), "--use_cpu", "true"]))
+
+
+def test_translated_moves_frames_and_fills_with_zeros():
+    frames = torch.arange(2 * 3 * 4, dtype=torch.float32).reshape(2, 3, 4)
+    moved = translated(frames, 1, -2)
+    assert torch.equal(moved[:, 1:, :2], frames[:, :2, 2:])
+    assert moved[:, 0].abs().sum() == 0 and moved[:, :, 2:].abs().sum() == 0
+    assert torch.equal(translated(frames, 0, 0), frames)
+    assert translated(frames, 3, 0).abs().sum() == 0  # moved off the sensor entirely
+
+
+def test_event_training_shift_keeps_events_and_refuses_negative_shifts(tmp_path):
+    (tmp_path / "train1K.txt").write_text("".join(f"{i}\t{i % 2}\n" for i in range(4)))
+    for recording in range(4):  # one event in the middle of the sensor per recording
+        np.save(tmp_path / f"{recording}.npy", np.array([[17, 17, 0, 1], [17, 17, 10, 1]]))
+    arguments = ["--model_name_or_path", "trevsnn-dvs-test", "--event_dir", str(tmp_path), "--output_dir",
+                 str(tmp_path / "run"), "--use_cpu", "true", "--event_max_shift"]
+    args, training_args = parse_arguments(arguments + ["2"])
+    train, *_ = load_event_splits(args, num_frames=2, seed=0)
+    torch.manual_seed(0)
+    positions = {tuple(torch.nonzero(train[0]["pixel_values"].sum((0, 1)))[0].tolist()) for _ in range(40)}
+    assert len(positions) > 1 and all(abs(y - 17) <= 2 and abs(x - 17) <= 2 for y, x in positions)
+    assert train[0]["pixel_values"].sum() == 2  # a shift within the sensor loses no event
+    with pytest.raises(ValueError, match="--event_max_shift must be a whole number of pixels >= 0, got -1"):
+        finetune(*parse_arguments(arguments + ["-1"]))

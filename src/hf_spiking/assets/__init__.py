@@ -12,6 +12,7 @@ from pathlib import Path
 
 ASSETS_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_NAME = "svl-default"
+CLASSIFIER_MODEL_NAME = "svl-modelnet40"  # the default of pipeline("point-cloud-classification")
 
 
 def shipped_model_path(name: str) -> Path:
@@ -34,4 +35,4 @@ def sample_clouds_dir() -> Path:
     return default_model_path() / "samples"
 
 
-__all__ = ["ASSETS_DIR", "DEFAULT_MODEL_NAME", "default_model_path", "sample_clouds_dir", "shipped_model_path"]
+__all__ = ["ASSETS_DIR", "CLASSIFIER_MODEL_NAME", "DEFAULT_MODEL_NAME", "default_model_path", "sample_clouds_dir", "shipped_model_path"]

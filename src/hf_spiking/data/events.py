@@ -256,10 +256,16 @@ def events_to_frames(events: np.ndarray, num_frames: int, sensor_size: tuple[int
     return frames
 
 
-def events_to_points(events: np.ndarray, sensor_size: tuple[int, int], *, with_polarity: bool = True) -> np.ndarray:
+def events_to_points(
+    events: np.ndarray, sensor_size: tuple[int, int], *, with_polarity: bool = True, time_extent: float = 1.0
+) -> np.ndarray:
     """An event cloud for the point encoders ("events as points"): float32 ``[N, 3 or 4]`` with x and y scaled to
-    [-1, 1] over the sensor, t scaled to [-1, 1] over the stream, and polarity as -1/+1 when ``with_polarity``.
-    Events outside the sensor are refused (they would leave [-1, 1])."""
+    [-1, 1] over the sensor, t scaled to [-time_extent, time_extent] over the stream, and polarity as -1/+1 when
+    ``with_polarity``. A ``time_extent`` below 1 makes neighbourhoods mostly spatial (a stroke seen at several
+    moments stays one local patch); 0 projects the stream onto the sensor plane. Events outside the sensor are
+    refused (they would leave [-1, 1])."""
+    if isinstance(time_extent, bool) or not isinstance(time_extent, (int, float)) or not 0 <= time_extent <= 1:
+        raise ValueError(f"`time_extent` must be a number in [0, 1], got {time_extent!r}.")
     _check_within_sensor(events, sensor_size)
     height, width = sensor_size
     t = events["t"].astype(np.float64)
@@ -267,7 +273,7 @@ def events_to_points(events: np.ndarray, sensor_size: tuple[int, int], *, with_p
     columns = [
         events["x"] / max(width - 1, 1) * 2 - 1,
         events["y"] / max(height - 1, 1) * 2 - 1,
-        (t - t.min()) / span * 2 - 1 if span > 0 else np.zeros_like(t),
+        ((t - t.min()) / span * 2 - 1) * time_extent if span > 0 else np.zeros_like(t),
     ]
     if with_polarity:
         columns.append(events["p"].astype(np.float64) * 2 - 1)

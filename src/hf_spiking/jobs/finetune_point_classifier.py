@@ -88,6 +88,7 @@ class FinetunePointClassifierArguments:
     train_labels: str = field(default="train1K.txt", metadata={"help": "events: training label list in data_dir"})
     test_labels: str = field(default="test100.txt", metadata={"help": "events: test label list in data_dir"})
     sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
+    time_extent: float = field(default=1.0, metadata={"help": "events: t spans [-time_extent, time_extent] (x, y: [-1, 1])"})
     energy_samples: int = field(default=16, metadata={"help": "test clouds the energy estimate averages over"})
     config_overrides: str = field(
         default="",
@@ -96,6 +97,8 @@ class FinetunePointClassifierArguments:
     )
 
     def __post_init__(self):
+        if not 0 <= self.time_extent <= 1:
+            raise ValueError(f"--time_extent must lie in [0, 1], got {self.time_extent}")
         if not 0 < self.validation_fraction < 1:
             raise ValueError(f"--validation_fraction must lie in (0, 1), got {self.validation_fraction}")
         for name in ("num_points", "votes", "energy_samples"):
@@ -103,14 +106,17 @@ class FinetunePointClassifierArguments:
                 raise ValueError(f"--{name} must be a positive integer, got {getattr(self, name)}")
 
 
-def load_event_clouds(root: str | Path, label_list: str, sensor_size: tuple[int, int]) -> PointCloudDataset:
-    """Event recordings named by a label list as event clouds ``[N, 4]`` (x, y, t, p in [-1, 1])."""
+def load_event_clouds(
+    root: str | Path, label_list: str, sensor_size: tuple[int, int], time_extent: float = 1.0
+) -> PointCloudDataset:
+    """Event recordings named by a label list as event clouds ``[N, 4]`` (x, y, p in [-1, 1], t in
+    [-time_extent, time_extent])."""
     recordings = labelled_recordings(root, label_list)
     labels = np.array([label for _, label in recordings])
     return PointCloudDataset(
         [str(index) for index in range(labels.max() + 1)],
         labels,
-        lambda index: events_to_points(read_events(recordings[index][0]), sensor_size),
+        lambda index: events_to_points(read_events(recordings[index][0]), sensor_size, time_extent=time_extent),
         [path.stem for path, _ in recordings],
     )
 
@@ -118,7 +124,8 @@ def load_event_clouds(root: str | Path, label_list: str, sensor_size: tuple[int,
 def load_splits(args: FinetunePointClassifierArguments, seed: int) -> tuple[PointCloudDataset, list, list, PointCloudDataset]:
     """(training source, training indices, validation indices, test split); the test split is only opened later."""
     if args.dataset == "events":
-        train, test = (load_event_clouds(args.data_dir, name, args.sensor_size) for name in (args.train_labels, args.test_labels))
+        train, test = (load_event_clouds(args.data_dir, name, args.sensor_size, args.time_extent)
+                       for name in (args.train_labels, args.test_labels))
     else:
         reader = load_modelnet40_npy if args.dataset == "modelnet40-npy" else load_modelnet40_off
         train, test = (reader(args.data_dir, split) for split in ("train", "test"))
@@ -170,8 +177,10 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
     """The classifier: a preset's architecture, or a folder's (pretrained encoder unless ``--from_scratch``)."""
     labels = {"num_labels": len(class_names), "id2label": dict(enumerate(class_names)),
               "label2id": {name: index for index, name in enumerate(class_names)}}
+    # The preprocessing the model is trained with travels in its config (the fallback without a feature extractor).
+    preprocessing = {"num_points": args.num_points, "point_sampling": "random"}
     if args.model_name_or_path in list_models():
-        config = get_config(args.model_name_or_path, in_channels=in_channels, **labels)
+        config = get_config(args.model_name_or_path, in_channels=in_channels, **labels, **preprocessing)
         if args.config_overrides:
             config.update_from_string(args.config_overrides)
         return SpikingPointEncoderForPointCloudClassification(config)
@@ -180,6 +189,7 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
         raise ValueError(f"--model_name_or_path {folder} is neither a preset ({', '.join(list_models('svl-*'))}) nor a model folder")
     config = SpikingPointEncoderForPointCloudClassification.config_class.from_pretrained(folder)
     config.id2label, config.label2id = labels["id2label"], labels["label2id"]  # num_labels follows id2label
+    config.update(preprocessing)
     if args.config_overrides:
         config.update_from_string(args.config_overrides)
     if args.from_scratch:
@@ -247,9 +257,13 @@ def finetune(args: FinetunePointClassifierArguments, training_args: TrainingArgu
         results["train"] = trainer.train(resume_from_checkpoint=checkpoint).metrics
         trainer.save_model()
         if args.dataset == "events":  # the preprocessing of load_event_clouds, from event streams
-            extractor = SpikingPointEventFeatureExtractor(sensor_size=args.sensor_size, num_points=args.num_points)
+            extractor = SpikingPointEventFeatureExtractor(sensor_size=args.sensor_size, num_points=args.num_points,
+                                                          time_extent=args.time_extent)
         else:
-            extractor = SpikingPointFeatureExtractor(num_points=args.num_points, sampling="random")
+            # ModelNet40 has no colour (its readers give every point the missing-colour grey): a model trained on
+            # it gets that grey for every cloud, including coloured ones.
+            extractor = SpikingPointFeatureExtractor(num_points=args.num_points, sampling="random",
+                                                     use_input_color=False)
         extractor.save_pretrained(training_args.output_dir)
     model = trainer.model
     batch = training_args.per_device_eval_batch_size

@@ -108,6 +108,9 @@ class FinetuneTRevSNNArguments:
     train_labels: str = field(default="train1K.txt", metadata={"help": "events: training label list in event_dir"})
     eval_labels: str | None = field(default=None, metadata={"help": "events: evaluation label list in event_dir"})
     sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
+    event_max_shift: int = field(
+        default=0, metadata={"help": "events: random translation of training recordings, up to this many pixels per axis"}
+    )
 
 
 def load_splits(args: FinetuneTRevSNNArguments, seed: int):
@@ -140,17 +143,35 @@ def load_splits(args: FinetuneTRevSNNArguments, seed: int):
 
 
 class EventFrames(torch.utils.data.Dataset):
-    """Items ``{"pixel_values": [T, 2, H, W] event-count frames, "labels"}`` of labelled event recordings."""
+    """Items ``{"pixel_values": [T, 2, H, W] event-count frames, "labels"}`` of labelled event recordings; with
+    ``max_shift`` > 0 (training), each item is translated by a random whole-pixel offset in [-max_shift, max_shift]
+    per axis (events shifted off the sensor are dropped), the usual augmentation for small event data sets."""
 
-    def __init__(self, recordings: list[tuple], extractor: TRevSNNEventFeatureExtractor):
-        self.recordings, self.extractor = recordings, extractor
+    def __init__(self, recordings: list[tuple], extractor: TRevSNNEventFeatureExtractor, max_shift: int = 0):
+        self.recordings, self.extractor, self.max_shift = recordings, extractor, max_shift
 
     def __len__(self) -> int:
         return len(self.recordings)
 
     def __getitem__(self, index: int) -> dict:
         path, label = self.recordings[index]
-        return {"pixel_values": torch.from_numpy(self.extractor.frames(path)), "labels": label}
+        frames = torch.from_numpy(self.extractor.frames(path))
+        if self.max_shift:
+            # torch's generator: seeded by set_seed (and per DataLoader worker), so identical runs augment alike
+            dy, dx = torch.randint(-self.max_shift, self.max_shift + 1, (2,)).tolist()
+            frames = translated(frames, dy, dx)
+        return {"pixel_values": frames, "labels": label}
+
+
+def translated(frames: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
+    """``frames [..., H, W]`` moved by ``dy`` rows and ``dx`` columns, zeros where nothing moved in."""
+    height, width = frames.shape[-2:]
+    moved = torch.zeros_like(frames)
+    if abs(dy) < height and abs(dx) < width:
+        moved[..., max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = (
+            frames[..., max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
+        )
+    return moved
 
 
 def load_event_splits(args: "FinetuneTRevSNNArguments", num_frames: int, seed: int):
@@ -168,7 +189,7 @@ def load_event_splits(args: "FinetuneTRevSNNArguments", num_frames: int, seed: i
     num_classes = 1 + max(label for _, label in recordings + (evaluation or []))
     names = [str(label) for label in range(num_classes)]
     evaluation = EventFrames(evaluation, extractor) if evaluation else None
-    return EventFrames(recordings, extractor), evaluation, names, extractor
+    return EventFrames(recordings, extractor, args.event_max_shift), evaluation, names, extractor
 
 
 def collate_event_frames(examples: list[dict]) -> dict[str, torch.Tensor]:
@@ -353,6 +374,8 @@ def finetune(args: FinetuneTRevSNNArguments, training_args: TrainingArguments) -
         config = _preset_or_folder_config(args.model_name_or_path)
         if not config.dvs:
             raise ValueError(f"--event_dir needs a DVS-mode model (e.g. trevsnn-dvs-test); {args.model_name_or_path!r} takes images.")
+        if args.event_max_shift < 0:
+            raise ValueError(f"--event_max_shift must be a whole number of pixels >= 0, got {args.event_max_shift}.")
         train, evaluation, names, processor = load_event_splits(args, config.num_columns, training_args.seed)
         collate = collate_event_frames
     else:
@@ -440,6 +463,7 @@ __all__ = [
     "main",
     "parse_arguments",
     "synchronize_batch_norm_statistics",
+    "translated",
 ]
 
 # `accelerate launch -m hf_spiking.jobs.finetune_trevsnn` runs the job in each process.

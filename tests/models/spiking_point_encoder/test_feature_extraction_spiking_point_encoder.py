@@ -41,6 +41,15 @@ def test_array_and_tensor_inputs_are_centred_scaled_and_grey_filled(cloud):
     assert SpikingPointFeatureExtractor(num_points=None, use_color=False)(cloud)["point_values"].shape == (1, 200, 3)
 
 
+def test_input_colours_can_be_replaced_by_the_default_grey(cloud):
+    coloured = np.concatenate([cloud, np.tile([[1.0, 0.0, 0.5]], (200, 1))], axis=1)
+    grey = SpikingPointFeatureExtractor(num_points=None, use_input_color=False, default_color=0.25)(coloured)
+    assert torch.all(grey["point_values"][0, :, 3:] == 0.25)
+    torch.testing.assert_close(grey["point_values"][0, :, :3], torch.from_numpy(_normalized(cloud)).float())
+    with pytest.raises(ValueError, match="`use_input_color` must be True or False, got 'no'"):
+        SpikingPointFeatureExtractor(use_input_color="no")
+
+
 def test_colours_in_0_255_are_scaled_and_yz_swap(cloud):
     colours = np.tile([[255.0, 0.0, 51.0]], (200, 1))
     values = SpikingPointFeatureExtractor(num_points=None, swap_yz=True)(np.hstack([cloud, colours]))["point_values"]
@@ -296,3 +305,14 @@ def test_auto_feature_extractor_reads_a_hand_written_file_without_its_class_as_t
     (tmp_path / "preprocessor_config.json").write_text('{"num_points": 64, "sampling": "random"}')
     extractor = AutoFeatureExtractor.from_pretrained(tmp_path)
     assert type(extractor) is SpikingPointFeatureExtractor and extractor.num_points == 64
+
+
+def test_event_extractor_time_extent_round_trips_and_scales_only_time(tmp_path):
+    stream = as_events(np.array([[0, 0, 0, 1], [33, 10, 500, 0], [5, 33, 1000, 1]] * 4))
+    full = SpikingPointEventFeatureExtractor(sensor_size=(34, 34), num_points=8)
+    squeezed = SpikingPointEventFeatureExtractor(sensor_size=(34, 34), num_points=8, time_extent=0.5)
+    torch.testing.assert_close(squeezed(stream)["point_values"][..., 2], full(stream)["point_values"][..., 2] * 0.5)
+    squeezed.save_pretrained(tmp_path)
+    assert AutoFeatureExtractor.from_pretrained(tmp_path).time_extent == 0.5
+    with pytest.raises(ValueError, match=r"`time_extent` must be a number in \[0, 1\], got -0.1"):
+        SpikingPointEventFeatureExtractor(sensor_size=(34, 34), time_extent=-0.1)

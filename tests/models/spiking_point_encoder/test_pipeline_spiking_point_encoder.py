@@ -407,6 +407,15 @@ def test_classification_batching_gives_the_per_item_results(point_classify, even
             assert_same_predictions(classify(items, batch_size=batch_size, **kwargs), single)
 
 
+def test_classification_task_default_is_the_shipped_modelnet40_classifier():
+    classify = pipeline("point-cloud-classification")
+    assert classify.model.config.id2label[0] == "airplane" and classify.model.config.num_labels == 40
+    assert not classify.feature_extractor.use_input_color  # trained on colourless ModelNet40: colours become grey
+    airplane = np.load(hf_spiking.sample_clouds_dir() / "airplane.npy")  # a synthetic airplane, xyz + rgb
+    assert classify(airplane, top_k=1)[0]["label"] == "airplane"
+    assert classify(airplane[:, :3], top_k=1) == classify(airplane, top_k=1)  # colour does not change the answer
+
+
 def test_classification_pipeline_honours_dtype_and_device(point_classifier_dir, clouds):
     low_precision = pipeline("point-cloud-classification", model=str(point_classifier_dir), dtype=torch.bfloat16,
                              device="cpu")
@@ -416,9 +425,6 @@ def test_classification_pipeline_honours_dtype_and_device(point_classifier_dir, 
 
 
 def test_classification_pipeline_says_what_to_pass(point_classify, event_classifier_dir, event_files, clouds, tmp_path):
-    with pytest.raises(ValueError, match=r"no default model .* pass model=<folder of a "
-                                         r"SpikingPointEncoderForPointCloudClassification>"):
-        pipeline("point-cloud-classification")
     for stream in (read_events(event_files[0]), str(event_files[0])):
         with pytest.raises(ValueError, match=r"Got an event stream .* feature extractor is a "
                                              r"SpikingPointFeatureExtractor.*SpikingPointEventFeatureExtractor\("):

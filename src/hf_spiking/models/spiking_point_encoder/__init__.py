@@ -5,8 +5,8 @@ the point-cloud and event-cloud feature extractors, the processor, and the ``zer
 Classes are imported on first use, so importing the package stays cheap.
 """
 
-from ...assets import ASSETS_DIR, DEFAULT_MODEL_NAME
-from ...auto_registration import ModelTypeRegistration, NoDefaultModel, PipelineRegistration
+from ...assets import ASSETS_DIR, CLASSIFIER_MODEL_NAME, DEFAULT_MODEL_NAME
+from ...auto_registration import ModelTypeRegistration, PipelineRegistration
 from ...lazy import lazy_exports
 
 MODEL_TYPES = (
@@ -36,14 +36,8 @@ PIPELINES = (
         task="point-cloud-classification",
         pipeline_class=f"{__name__}.pipeline_spiking_point_encoder:PointCloudClassificationPipeline",
         pt_model=f"{__name__}.modeling_auto:AutoModelForPointCloudClassification",
-        # No fine-tuned classifier ships yet: pipeline(task) without a model says what to pass.
-        default=NoDefaultModel(
-            "the point-cloud-classification task has no default model (no fine-tuned classifier ships with "
-            "hf_spiking yet): pass model=<folder of a SpikingPointEncoderForPointCloudClassification>, e.g. the "
-            "--output_dir of hf-spiking finetune-point-classifier (its feature extractor is saved beside it), or a "
-            "model object with feature_extractor=SpikingPointFeatureExtractor(...) or, for event-cloud "
-            "classifiers, SpikingPointEventFeatureExtractor(sensor_size=..., num_points=...)."
-        ),
+        # The fine-tuned ModelNet40 classifier shipped in the package.
+        default={"model": (str(ASSETS_DIR / CLASSIFIER_MODEL_NAME), None)},
     ),
 )
 

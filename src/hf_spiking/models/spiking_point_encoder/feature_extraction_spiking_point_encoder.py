@@ -152,6 +152,9 @@ class SpikingPointFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
             `MAX_NUM_POINTS`; `None` keeps every point (then all clouds of a batch must have the same size, and a
             cloud may hold at most `MAX_NUM_POINTS`).
         use_color: output 6 channels (xyz + rgb) when `True`, 3 (xyz) otherwise.
+        use_input_color: with `use_color`, take each cloud's own colours (`True`), or give every point
+            `default_color` (`False`: for a model trained on colourless data, e.g. ModelNet40, which would read real
+            colours as out-of-distribution input).
         sampling: `"fps"` (deterministic, start at index 0) or `"random"` (seeded by `seed`).
         fps_backend: `"torch"` (default, no extra dependency) or `"fpsample"` (faster for 8k+ points; optional).
         swap_yz: swap the y and z axes (SVL's `y_up` data).
@@ -168,6 +171,7 @@ class SpikingPointFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
         self,
         num_points: int | None = 8192,
         use_color: bool = True,
+        use_input_color: bool = True,
         sampling: str = "fps",
         fps_backend: str = "torch",
         swap_yz: bool = False,
@@ -187,7 +191,8 @@ class SpikingPointFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
             raise ValueError(f"`sampling` must be 'fps' or 'random', got {sampling!r}.")
         if fps_backend not in ("torch", "fpsample"):
             raise ValueError(f"`fps_backend` must be 'torch' or 'fpsample', got {fps_backend!r}.")
-        for name, flag in (("use_color", use_color), ("swap_yz", swap_yz), ("normalize", normalize)):
+        flags = {"use_color": use_color, "use_input_color": use_input_color, "swap_yz": swap_yz, "normalize": normalize}
+        for name, flag in flags.items():
             if not isinstance(flag, bool):
                 raise ValueError(f"`{name}` must be True or False, got {flag!r}.")
         grey = isinstance(default_color, (int, float)) and not isinstance(default_color, bool)
@@ -202,6 +207,7 @@ class SpikingPointFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
         self.min_distinct_points = min_distinct_points
         self.num_points = num_points
         self.use_color = use_color
+        self.use_input_color = use_input_color
         self.sampling = sampling
         self.fps_backend = fps_backend
         self.swap_yz = swap_yz
@@ -445,7 +451,10 @@ class SpikingPointFeatureExtractor(ProcessorFileMixin, FeatureExtractionMixin):
                 xyz = xyz / radius
         if not self.use_color:
             return np.ascontiguousarray(xyz, dtype=np.float32)
-        color = np.full_like(xyz, self.default_color) if color is None else self._check_colors(color, what)
+        if color is None or not self.use_input_color:
+            color = np.full_like(xyz, self.default_color)
+        else:
+            color = self._check_colors(color, what)
         return np.concatenate([xyz, color], axis=1).astype(np.float32)
 
     def __call__(self, point_clouds, return_tensors: str | None = "pt") -> BatchFeature:
@@ -486,6 +495,8 @@ class SpikingPointEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMix
         sensor_size: `(height, width)` of the event camera in pixels (34 x 34 for N-MNIST, 128 x 128 for DVS128).
         num_points: events per output cloud.
         with_polarity: add the polarity channel (4 channels per point; 3 without).
+        time_extent: half-width of the time axis, in units of the sensor's half-width (1: t spans [-1, 1] like x
+            and y; smaller values make the encoder's neighbourhoods mostly spatial).
         seed: seed of the sampling.
     """
 
@@ -497,6 +508,7 @@ class SpikingPointEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMix
         num_points: int = 1024,
         with_polarity: bool = True,
         seed: int = 0,
+        time_extent: float = 1.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -514,10 +526,13 @@ class SpikingPointEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMix
             raise ValueError(f"`with_polarity` must be True or False, got {with_polarity!r}.")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}.")
+        if isinstance(time_extent, bool) or not isinstance(time_extent, (int, float)) or not 0 <= time_extent <= 1:
+            raise ValueError(f"`time_extent` must be a number in [0, 1], got {time_extent!r}.")
         self.sensor_size = tuple(sensor_size)
         self.num_points = num_points
         self.with_polarity = with_polarity
         self.seed = seed
+        self.time_extent = time_extent
 
     @staticmethod
     def read_stream(stream) -> np.ndarray:
@@ -538,7 +553,7 @@ class SpikingPointEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMix
     def event_cloud(self, stream) -> np.ndarray:
         """One stream -> float32 `(num_points, 4 or 3)`."""
         points = event_streams.events_to_points(
-            self.read_stream(stream), self.sensor_size, with_polarity=self.with_polarity
+            self.read_stream(stream), self.sensor_size, with_polarity=self.with_polarity, time_extent=self.time_extent
         )
         generator = np.random.default_rng(self.seed)
         chosen = generator.choice(len(points), self.num_points, replace=len(points) < self.num_points)
