@@ -120,10 +120,11 @@ SVL_MODELNET40 = {
     "id2label": dict(enumerate(MODELNET40_CLASSES)),
 }
 
-# The shipped N-MNIST event-cloud classifier: svl-default's architecture on (x, y, t, p) clouds of 1,024 events,
-# trained from scratch. Its weights live in hf_spiking/assets/svl-nmnist.
+# The shipped N-MNIST event-cloud classifier: svl-default's architecture with 64 groups on (x, y, t, p) clouds of
+# 1,024 events, trained from scratch. Its weights live in hf_spiking/assets/svl-nmnist.
 SVL_NMNIST = {
     **SVL_DEFAULT,
+    "num_groups": 64,
     "in_channels": 4,
     "num_points": 1024,
     "point_sampling": "random",
@@ -199,7 +200,7 @@ PRESETS = (
     _shipped_classifier_preset(
         "svl-nmnist",
         SVL_NMNIST,
-        "Shipped N-MNIST event-cloud classifier (x, y, t, p; 83 % on the 100 test recordings of the real subset; its "
+        "Shipped N-MNIST event-cloud classifier (x, y, t, p; 87 % on the 100 test recordings of the real subset; its "
         "event feature extractor is saved beside it).",
     ),
 )
