@@ -256,6 +256,12 @@ def events_to_frames(events: np.ndarray, num_frames: int, sensor_size: tuple[int
     return frames
 
 
+def check_time_extent(time_extent) -> None:
+    """Refuses a ``time_extent`` (half-width of the time axis of an event cloud) outside [0, 1]."""
+    if isinstance(time_extent, bool) or not isinstance(time_extent, (int, float)) or not 0 <= time_extent <= 1:
+        raise ValueError(f"`time_extent` must be a number in [0, 1], got {time_extent!r}.")
+
+
 def events_to_points(
     events: np.ndarray, sensor_size: tuple[int, int], *, with_polarity: bool = True, time_extent: float = 1.0
 ) -> np.ndarray:
@@ -264,8 +270,7 @@ def events_to_points(
     ``with_polarity``. A ``time_extent`` below 1 makes neighbourhoods mostly spatial (a stroke seen at several
     moments stays one local patch); 0 projects the stream onto the sensor plane. Events outside the sensor are
     refused (they would leave [-1, 1])."""
-    if isinstance(time_extent, bool) or not isinstance(time_extent, (int, float)) or not 0 <= time_extent <= 1:
-        raise ValueError(f"`time_extent` must be a number in [0, 1], got {time_extent!r}.")
+    check_time_extent(time_extent)
     _check_within_sensor(events, sensor_size)
     height, width = sensor_size
     t = events["t"].astype(np.float64)
@@ -286,6 +291,7 @@ __all__ = [
     "EVENT_FILE_SUFFIXES",
     "NMNIST_SENSOR_SIZE",
     "as_events",
+    "check_time_extent",
     "events_to_frames",
     "events_to_points",
     "labelled_recordings",

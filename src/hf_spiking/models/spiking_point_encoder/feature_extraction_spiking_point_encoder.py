@@ -526,8 +526,7 @@ class SpikingPointEventFeatureExtractor(ProcessorFileMixin, FeatureExtractionMix
             raise ValueError(f"`with_polarity` must be True or False, got {with_polarity!r}.")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"`seed` must be a non-negative integer, got {seed!r}.")
-        if isinstance(time_extent, bool) or not isinstance(time_extent, (int, float)) or not 0 <= time_extent <= 1:
-            raise ValueError(f"`time_extent` must be a number in [0, 1], got {time_extent!r}.")
+        event_streams.check_time_extent(time_extent)
         self.sensor_size = tuple(sensor_size)
         self.num_points = num_points
         self.with_polarity = with_polarity
