@@ -87,6 +87,8 @@ def _inputs(model) -> dict:
         return {"pixel_values": torch.randn(2, config.num_channels, 32, 32, generator=generator)}
     if config.model_type == "lvc":
         return _lvc_inputs(model, generator)
+    if config.model_type == "spiking_point_llm":
+        return _point_llm_inputs(model, generator)
     raise AssertionError(f"no test input for model type {config.model_type!r}: add one here")
 
 
@@ -97,6 +99,14 @@ def _lvc_inputs(model, generator) -> dict:
     video = (torch.rand(20, 32, 32, 3, generator=generator) * 255).to(torch.uint8).numpy()
     inputs = processor(videos=[video], text=["what is shown?"], return_tensors="pt")
     return dict(inputs)
+
+
+def _point_llm_inputs(model, generator) -> dict:
+    from hf_spiking.models.spiking_point_llm.presets import point_qa_test_processor
+
+    processor = point_qa_test_processor(model.config)
+    clouds = [torch.rand(300, 6, generator=generator).numpy() for _ in range(2)]
+    return dict(processor(point_clouds=clouds, text=["what colour is it?", "what is this object?"]))
 
 
 def _main_output(output) -> torch.Tensor:

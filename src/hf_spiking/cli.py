@@ -50,6 +50,14 @@ JOB_COMMANDS = {
     "train-lvc": ("hf_spiking.jobs.train_lvc", "train LVC's alignment layer on video question answering"),
     "eval-lvc-mcq": ("hf_spiking.jobs.eval_lvc_mcq", "multiple-choice video QA accuracy of an LVC model"),
     "reproduce-lvc-miniature": ("hf_spiking.jobs.lvc_miniature", "the offline LVC experiment end to end"),
+    "train-point-llm": (
+        "hf_spiking.jobs.train_point_llm",
+        "train a point-language model's alignment or instruction stage with Trainer",
+    ),
+    "reproduce-point-qa-miniature": (
+        "hf_spiking.jobs.point_qa_miniature",
+        "the offline 3D question-answering experiment end to end (spiking vs ANN encoder)",
+    ),
     "convert-svl": (
         "hf_spiking.models.spiking_point_encoder.convert_svl_original_to_hf",
         "convert an official SVL checkpoint (PointFormer, E-3DSNN)",

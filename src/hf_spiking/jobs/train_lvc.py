@@ -54,29 +54,38 @@ TRAINING_DEFAULTS = {
 RENAMED_FLAGS = {"--epochs": ("num_train_epochs", float), "--batch-size": ("per_device_train_batch_size", int)}
 
 
-class VideoTextPairs(Dataset):
-    def __init__(self, data_file: Path, videos: Path | None = None):
+class MediaTextPairs(Dataset):
+    """``{<media_key>: <path>, "question", "answer"}`` records of a JSON list or JSON-lines file; relative paths are
+    resolved against ``root`` (default: the data file's folder)."""
+
+    media_key = "video"
+
+    def __init__(self, data_file: Path, root: Path | None = None):
         text = data_file.read_text()
         if text.lstrip().startswith("["):
             records = json.loads(text)
         else:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        root = videos or data_file.parent
+        root = root or data_file.parent
         self.records = []
         for index, record in enumerate(records):
-            missing = {"video", "question", "answer"} - record.keys()
+            missing = {self.media_key, "question", "answer"} - record.keys()
             if missing:
                 raise ValueError(f"{data_file} item {index} lacks {sorted(missing)}.")
-            video = Path(record["video"])
-            self.records.append({**record, "video": str(video if video.is_absolute() else root / video)})
+            media = Path(record[self.media_key])
+            self.records.append({**record, self.media_key: str(media if media.is_absolute() else root / media)})
         if not self.records:
-            raise ValueError(f"{data_file} holds no video-text pairs.")
+            raise ValueError(f"{data_file} holds no {self.media_key}-text pairs.")
 
     def __len__(self):
         return len(self.records)
 
     def __getitem__(self, index):
         return self.records[index]
+
+
+class VideoTextPairs(MediaTextPairs):
+    media_key = "video"
 
 
 class LVCCollator:
@@ -153,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "LVCCollator",
+    "MediaTextPairs",
     "TrainLVCArguments",
     "VideoTextPairs",
     "build_model_and_processor",

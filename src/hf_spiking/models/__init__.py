@@ -3,7 +3,7 @@
 
 import importlib
 
-FAMILIES = ("spiking_point_encoder", "trevsnn", "lvc", "phi3_v")
+FAMILIES = ("spiking_point_encoder", "spiking_point_llm", "trevsnn", "lvc", "phi3_v")
 
 
 def family_modules():

@@ -24,10 +24,21 @@ class Assembly:
 
     triangles: list[np.ndarray] = field(default_factory=list)
     colors: list[np.ndarray] = field(default_factory=list)
+    finishes: list[Finish] = field(default_factory=list)
 
     def add(self, triangles: np.ndarray, finish: Finish) -> None:
         self.triangles.append(triangles)
         self.colors.append(np.broadcast_to(np.asarray(finish.rgb, dtype=np.float64), (len(triangles), 3)))
+        self.finishes.append(finish)
+
+    def main_finish(self) -> Finish:
+        """The finish covering the largest surface area (most of the sampled points): what the object "is" in colour
+        and material."""
+        areas: dict[Finish, float] = {}
+        for triangles, finish in zip(self.triangles, self.finishes):
+            edges = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+            areas[finish] = areas.get(finish, 0.0) + 0.5 * float(np.linalg.norm(edges, axis=1).sum())
+        return max(areas, key=areas.get)
 
     def concatenated(self) -> tuple[np.ndarray, np.ndarray]:
         return np.concatenate(self.triangles), np.concatenate(self.colors)

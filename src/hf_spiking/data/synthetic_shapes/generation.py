@@ -41,7 +41,8 @@ def category_names() -> list[str]:
 
 @dataclass(frozen=True)
 class ShapeInstance:
-    """One generated object. ``points`` is float32 [N, 6] (xyz in the unit sphere, rgb in [0, 1])."""
+    """One generated object. ``points`` is float32 [N, 6] (xyz in the unit sphere, rgb in [0, 1]); ``colour`` and
+    ``material`` name the finish covering most of its surface (``material`` is None for plain colours)."""
 
     points: np.ndarray
     image: np.ndarray | None
@@ -49,6 +50,8 @@ class ShapeInstance:
     category: str
     label: int
     seed: int
+    colour: str = ""
+    material: str | None = None
 
 
 def generate_instance(
@@ -94,7 +97,10 @@ def generate_instance(
         image = render_points(
             (render_xyz - center) / radius, normals, colors[render_index], image_size=image_size
         )
-    return ShapeInstance(points, image, built.captions, name, names.index(name), int(seed))
+    main_finish = built.assembly.main_finish()
+    return ShapeInstance(
+        points, image, built.captions, name, names.index(name), int(seed), main_finish.colour, main_finish.material
+    )
 
 
 def instance_seed(seed: int, split: str, label: int, index: int) -> int:
