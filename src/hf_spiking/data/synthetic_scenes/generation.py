@@ -16,14 +16,13 @@ own split, so neither a test layout nor a test object instance ever appears in t
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from transformers.utils import logging
 
+from ..generated_datasets import generated_dataset
 from .layout import SceneLayout, sample_layout
 from .lidar import LidarConfig, scan
 
@@ -176,8 +175,6 @@ def load_synthetic_scenes(
     corpus it builds objects with, so edits never serve stale rows. ``num_proc`` > 1 generates scenes in parallel
     processes (rows stay identical).
     """
-    import datasets
-
     _check_split(split)
     if isinstance(num_scenes, bool) or not isinstance(num_scenes, (int, np.integer)) or num_scenes < 1:
         raise ValueError(f"num_scenes must be a positive integer, got {num_scenes!r}")
@@ -187,25 +184,12 @@ def load_synthetic_scenes(
         "seed": _check_seed("seed", seed),
         "lidar": asdict(lidar or LidarConfig()),
     }
-    return datasets.Dataset.from_generator(
-        iter_scenes,
-        features=dataset_features(),
-        cache_dir=cache_dir,
-        keep_in_memory=keep_in_memory,
-        gen_kwargs=gen_kwargs,
-        num_proc=num_proc,
-        split=datasets.Split(split),
-        fingerprint=_fingerprint(gen_kwargs),
+    # The fingerprint covers every module that shapes a row, so edits to a builder never serve stale rows.
+    return generated_dataset(
+        iter_scenes, gen_kwargs, features=dataset_features(), split=split,
+        source_dirs=[Path(__file__).parent, Path(__file__).parent.parent / "synthetic_shapes"], cache_dir=cache_dir,
+        keep_in_memory=keep_in_memory, num_proc=num_proc,
     )
-
-
-def _fingerprint(gen_kwargs: dict) -> str:
-    """Hash of the arguments and of every module of this package and of ``synthetic_shapes`` (all that shapes a row)."""
-    digest = hashlib.sha256(json.dumps(gen_kwargs, sort_keys=True).encode())
-    here = Path(__file__).parent
-    for source in sorted([*here.glob("*.py"), *(here.parent / "synthetic_shapes").glob("*.py")]):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 __all__ = [

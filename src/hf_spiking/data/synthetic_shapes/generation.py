@@ -18,13 +18,12 @@ Zero-shot training must use ``captions`` only; ``label`` / ``category`` are for 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..generated_datasets import generated_dataset
 from .categories import CATEGORIES
 from .geometry import SurfaceSampler, normalize_to_unit_sphere, render_points, rotation_z
 
@@ -191,8 +190,6 @@ def load_synthetic_shapes(
     code, so repeated calls are instant and edits to a builder never serve stale rows. ``num_proc`` > 1 generates
     categories in parallel processes (rows stay identical).
     """
-    import datasets
-
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     gen_kwargs = {
@@ -205,24 +202,11 @@ def load_synthetic_shapes(
         "with_images": with_images,
         "image_size": image_size,
     }
-    return datasets.Dataset.from_generator(
-        iter_split,
-        features=dataset_features(num_points=num_points, with_images=with_images),
-        cache_dir=cache_dir,
-        keep_in_memory=keep_in_memory,
-        gen_kwargs=gen_kwargs,
-        num_proc=num_proc,
-        split=datasets.Split(split),
-        fingerprint=_fingerprint(gen_kwargs),
+    # The fingerprint covers every module that shapes a row, so edits to a builder never serve stale rows.
+    return generated_dataset(
+        iter_split, gen_kwargs, features=dataset_features(num_points=num_points, with_images=with_images), split=split,
+        source_dirs=[Path(__file__).parent], cache_dir=cache_dir, keep_in_memory=keep_in_memory, num_proc=num_proc,
     )
-
-
-def _fingerprint(gen_kwargs: dict) -> str:
-    """Hash of the arguments and of every module of this package (among them all that shape a row), so cached Arrow files follow code changes."""
-    digest = hashlib.sha256(json.dumps(gen_kwargs, sort_keys=True).encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 def load_synthetic_shapes_dict(num_per_category: dict[str, int] | int = 100, **kwargs):
