@@ -70,3 +70,30 @@ def test_bad_stage_arguments_are_refused():
         job.TrainPointLLMArguments(model="m", data="d.jsonl", stage="pretraining")
     with pytest.raises(ValueError, match="--lora_rank must be 0, or positive with --stage instruction"):
         job.TrainPointLLMArguments(model="m", data="d.jsonl", stage="alignment", lora_rank=4)
+
+
+@pytest.mark.slow
+def test_alignment_stage_under_accelerate_launch_with_two_processes(model_and_data, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = model_and_data
+    # accelerate's torchrun launcher (`--multi_gpu`) needs no GPU: Trainer's use_cpu then runs MULTI_CPU with gloo.
+    command = [
+        sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines",
+        "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(port),
+        "-m", "hf_spiking.jobs.train_point_llm", "--model", str(root / "model"), "--data", str(root / "data.jsonl"),
+        "--stage", "alignment", "--output_dir", str(tmp_path / "out"), "--max_steps", "2",
+        "--per_device_train_batch_size", "1", "--learning_rate", "1e-2", "--use_cpu", "true",
+    ]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    before, after = _weights(root / "model"), _weights(tmp_path / "out")
+    assert _changed(before, after, "projector.")
+    assert not _changed(before, after, "language_model.")

@@ -76,6 +76,8 @@ FUNCTIONS: dict[str, str] = {
     "door": "closing a room", "ladder": "climbing", "traffic cone": "marking roads", "snowman": "winter fun",
     "umbrella": "keeping dry", "windmill": "grinding grain", "bicycle": "riding",
 }
+# The categories questions are asked about (pinned: categories added to the corpus later do not change the benchmark).
+QA_CATEGORIES = tuple(FUNCTIONS)
 # Finish materials that are materials (not "painted"/"padded") and how the answer names them.
 MATERIAL_ANSWERS: dict[str, str] = {
     "wooden": "wood", "metal": "metal", "plastic": "plastic", "glass": "glass", "rubber": "rubber",
@@ -169,11 +171,13 @@ def ask(attributes: ShapeAttributes, question_type: str, template_set: str, rng:
 
 
 def iter_shapes(split: str, num_per_category: int, *, seed: int = 0, num_points: int = 2048) -> Iterator[dict]:
-    """Rows ``{"points" [num_points, 6], "captions", "attributes", "instance_id"}`` of one corpus split,
-    category-major (the corpus' own seeds: splits never share shapes)."""
+    """Rows ``{"points" [num_points, 6], "captions", "attributes", "instance_id"}`` of one corpus split for the
+    ``QA_CATEGORIES``, category-major (the corpus' own seeds and labels: splits never share shapes)."""
     if num_per_category < 1:
         raise ValueError(f"num_per_category must be a positive integer, got {num_per_category}")
-    for label, name in enumerate(category_names()):
+    labels = {name: label for label, name in enumerate(category_names())}
+    for name in QA_CATEGORIES:
+        label = labels[name]
         for index in range(num_per_category):
             shape = generate_instance(
                 name, instance_seed(seed, split, label, index), num_points=num_points, with_image=False
@@ -194,7 +198,7 @@ def normalize_answer(text: str) -> str:
 
 def vocabulary_words(captions) -> list[str]:
     """Every word the miniature's prompts, questions, answers and the given captions use (sorted)."""
-    texts = [CAPTION_REQUEST, *captions, *FUNCTIONS.values(), *MATERIAL_ANSWERS.values(), *category_names(),
+    texts = [CAPTION_REQUEST, *captions, *FUNCTIONS.values(), *MATERIAL_ANSWERS.values(), *QA_CATEGORIES,
              *NUMBER_WORDS, *COLOURS, *WOOD_TONES, "yes", "no", *COUNTED_PARTS, "system user assistant", ", . ? ! : ; ( )"]
     for templates in TEMPLATES.values():
         texts += [template.format(noun="") for template in templates["train"] + templates["held_out"]]
@@ -223,6 +227,7 @@ __all__ = [
     "COUNTED_PARTS",
     "FUNCTIONS",
     "MATERIAL_ANSWERS",
+    "QA_CATEGORIES",
     "QUESTION_TYPES",
     "ShapeAttributes",
     "TEMPLATES",

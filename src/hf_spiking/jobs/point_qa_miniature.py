@@ -92,7 +92,7 @@ def load_shapes(output_dir: Path, split: str, num_per_category: int, num_points:
     cache = output_dir / "data" / f"{split}_{num_per_category}_{num_points}"
     if not (cache / "shapes.json").is_file():
         rows = list(tqdm(qa.iter_shapes(split, num_per_category, num_points=num_points), desc=f"{split} shapes",
-                         total=num_per_category * len(qa.FUNCTIONS)))
+                         total=num_per_category * len(qa.QA_CATEGORIES)))
         cache.mkdir(parents=True, exist_ok=True)
         np.save(cache / "points.npy", np.stack([row["points"] for row in rows]))
         meta = [{"captions": r["captions"], "attributes": asdict(r["attributes"]), "instance_id": r["instance_id"]}
