@@ -1,7 +1,7 @@
 """Zero-shot 3D classification of an SVL checkpoint by class-name prompts: top-1 / top-5 / mean per-class accuracy.
 
 Datasets (``--dataset``):
-    synthetic              the test split of hf_spiking.data.synthetic_shapes (all categories)
+    synthetic              the test split of hf_spiking.data.synthetic_shapes (its first release's 28 categories)
     modelnet40             ModelNet40 as released: ``--data_dir <root>/<class>/{train,test}/*.off``
     modelnet40-npy         ModelNet40 as pre-sampled clouds: ``--data_dir <root>/<class>/{train,test}/*.npy`` (the
                            stored points are used as they are; ``--split train`` for checkpoint selection only)
@@ -125,13 +125,19 @@ def accuracy_metrics(logits: torch.Tensor, labels: torch.Tensor, num_classes: in
 
 
 @functools.lru_cache(maxsize=2)  # the SNN and its ANN twin are scored on the same clouds
-def synthetic_test_set(num_per_category: int, num_points: int, seed: int = 0, split: str = "test"):
-    """(clouds float32 [M, num_points, 6], labels [M], class names) of a split of the synthetic corpus."""
-    from ..data.synthetic_shapes import category_names, iter_split
+def synthetic_test_set(
+    num_per_category: int, num_points: int, seed: int = 0, split: str = "test", categories: tuple[str, ...] | None = None
+):
+    """(clouds float32 [M, num_points, 6], labels [M] indexing the names, class names) of a split of the synthetic
+    corpus, over ``categories`` (default: the first release's 28, those of the shipped models)."""
+    from ..data.synthetic_shapes import first_release_categories, iter_split
 
-    rows = iter_split(split, num_per_category=num_per_category, seed=seed, num_points=num_points, with_images=False)
+    names = list(categories) if categories else first_release_categories()
+    rows = iter_split(split, num_per_category=num_per_category, seed=seed, num_points=num_points, with_images=False,
+                      categories=names)
     rows = list(logging.tqdm(rows, desc=f"generating synthetic {split} clouds", unit="cloud"))
-    return np.stack([r["points"] for r in rows]), np.array([r["label"] for r in rows]), category_names()
+    labels = np.array([names.index(r["category"]) for r in rows])
+    return np.stack([r["points"] for r in rows]), labels, names
 
 
 def load_eval_dataset(args: EvalZeroShotArguments):

@@ -45,7 +45,13 @@ from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArg
 from transformers.utils import logging
 
 from ..console import show_info_logs
-from ..data.synthetic_shapes import category_names, generate_instance, instance_seed, iter_split
+from ..data.synthetic_shapes import (
+    category_names,
+    first_release_categories,
+    generate_instance,
+    instance_seed,
+    iter_split,
+)
 from ..energy import estimate_energy
 from ..models.spiking_point_encoder.feature_extraction_spiking_point_encoder import SpikingPointFeatureExtractor
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import (
@@ -76,7 +82,9 @@ class PretrainSVLArguments:
     )
     config_overrides: str = field(default="{}", metadata={"help": "JSON dict of config overrides (e.g. tiny tests)"})
     categories: list[str] | None = field(
-        default=None, metadata={"help": "train on these corpus categories only (default: all)"}
+        default=None,
+        metadata={"help": "train on these corpus categories only, or 'all' (default: the first release's 28, those "
+                  "of the shipped svl-default)"},
     )
     num_per_category: int = field(default=100, metadata={"help": "training instances per category"})
     source_points: int = field(default=1024, metadata={"help": "points generated per training instance"})
@@ -212,13 +220,20 @@ def image_features(images, teacher) -> torch.Tensor:
     return torch.cat(chunks).float()
 
 
+def training_categories(args: PretrainSVLArguments) -> list[str]:
+    """``--categories``: the names given, every corpus category for ``all``, else the first release's 28."""
+    if args.categories == ["all"]:
+        return category_names()
+    return list(args.categories) if args.categories else first_release_categories()
+
+
 def build_training_set(args: PretrainSVLArguments, seed: int, cache_dir: Path, image_teacher) -> CaptionedClouds:
     """The captioned training clouds of the synthetic train split, with their (cached) teacher features."""
     rows = iter_split(
         "train",
         num_per_category=args.num_per_category,
         seed=seed,
-        categories=args.categories,
+        categories=training_categories(args),
         num_points=args.source_points,
         with_images=image_teacher is not None,
     )
@@ -341,11 +356,10 @@ class ZeroShotValidation:
     """Zero-shot top-1 on validation clouds (class-name prompts), logged as ``val_zero_shot_top1``."""
 
     def __init__(self, args: PretrainSVLArguments, config, seed: int):
-        names = args.categories or category_names()
-        clouds, labels, all_names = synthetic_test_set(args.val_per_category, args.num_points, seed, "validation")
-        keep = np.isin(labels, [all_names.index(n) for n in names])
-        self.point_values = torch.from_numpy(clouds[keep])
-        self.labels = torch.tensor([names.index(all_names[label]) for label in labels[keep]])
+        names = training_categories(args)
+        clouds, labels, _ = synthetic_test_set(args.val_per_category, args.num_points, seed, "validation", tuple(names))
+        self.point_values = torch.from_numpy(clouds)
+        self.labels = torch.from_numpy(labels)
         self.class_names = names
         text_encoder, tokenizer = load_text_teacher(args.text_teacher)
         self.class_features = class_prompt_features(names, config.prompt_templates, text_encoder, tokenizer)
@@ -506,7 +520,7 @@ def pretrain(args: PretrainSVLArguments, training_args: TrainingArguments) -> in
         summary = {**previous, "export": summary}
     (output_dir / "training_summary.json").write_text(json.dumps(summary, indent=2))
     if args.fold_to:
-        class_names = list(dict.fromkeys([*(args.categories or category_names()), *GENERAL_VOCABULARY]))
+        class_names = list(dict.fromkeys([*training_categories(args), *GENERAL_VOCABULARY]))
         fold_and_save(output_dir, Path(args.fold_to), class_names, args.text_teacher)
         write_sample_clouds(Path(args.fold_to) / "samples", seed=seed)
     return 0

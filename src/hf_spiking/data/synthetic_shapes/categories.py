@@ -9,6 +9,7 @@ counts and optional parts vary within each class.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -52,17 +53,48 @@ class BuiltShape:
 
 @dataclass(frozen=True)
 class Category:
-    """A registry entry: ``builder(rng)`` returns a :class:`BuiltShape`; ``description`` documents the recipe."""
+    """A registry entry: ``builder(rng)`` returns a :class:`BuiltShape`; ``description`` documents the recipe and
+    ``source`` the list the category was chosen from (``docs/synthetic_shapes.md``)."""
 
     name: str
     builder: Callable[[np.random.Generator], BuiltShape]
     description: str
+    source: str = "original corpus"
 
 
 CATEGORIES: dict[str, Category] = {}
+# Modules beside this one that register more categories, in label order after the ones defined here. Labels follow
+# this tuple and the order of definition inside each module, never the order in which modules happen to be imported,
+# because shipped models index their outputs by label.
+EXTENSION_MODULES = (
+    "categories_household",
+    "categories_utensils",
+    "categories_electronics",
+    "categories_furniture",
+    "categories_vehicles",
+    "categories_outdoor",
+)
+_RANKS: dict[str, int] = {}
+# Where the extension categories come from (``docs/synthetic_shapes.md``): ShapeNetCore55's synsets, named by their
+# synset word, and a generic list of everyday household, vehicle, furniture and street objects. ModelNet40's class
+# list was not used to choose them.
+EVERYDAY_SOURCE = "everyday objects"
 
 
-def register_category(name: str, description: str):
+def shapenet_source(synset: str) -> str:
+    """The ``source`` of a category taken from the ShapeNetCore55 synset named ``synset``."""
+    return f"ShapeNetCore55 synset '{synset}'"
+
+
+def _module_rank(module: str) -> int:
+    """0 for this module, 1 + the position in ``EXTENSION_MODULES`` for those, and last for any other module."""
+    stem = module.rsplit(".", 1)[-1]
+    if module == __name__:
+        return 0
+    return 1 + (EXTENSION_MODULES.index(stem) if stem in EXTENSION_MODULES else len(EXTENSION_MODULES))
+
+
+def register_category(name: str, description: str, *, source: str = "original corpus"):
     """Register a builder; its captions pass through :func:`fix_articles` so templates need not track a/an."""
 
     def decorator(builder):
@@ -73,7 +105,11 @@ def register_category(name: str, description: str):
             built = builder(rng)
             return BuiltShape(built.assembly, tuple(fix_articles(caption) for caption in built.captions))
 
-        CATEGORIES[name] = Category(name=name, builder=build, description=description)
+        CATEGORIES[name] = Category(name=name, builder=build, description=description, source=source)
+        _RANKS[name] = _module_rank(builder.__module__)
+        # Stable re-sort by module rank: a module imported out of turn still lands in its place in label order.
+        for key in sorted(CATEGORIES, key=_RANKS.__getitem__):
+            CATEGORIES[key] = CATEGORIES.pop(key)
         return builder
 
     return decorator
@@ -1088,4 +1124,12 @@ def build_bicycle(rng: np.random.Generator) -> BuiltShape:
     return BuiltShape(parts, captions)
 
 
-__all__ = ["Assembly", "BuiltShape", "CATEGORIES", "Category", "register_category"]
+# The extension modules build on the helpers above, so they are imported once this module is complete; importing the
+# registry therefore always yields every category.
+for _extension in EXTENSION_MODULES:
+    importlib.import_module(f".{_extension}", __package__)
+
+__all__ = [
+    "Assembly", "BuiltShape", "CATEGORIES", "Category", "EVERYDAY_SOURCE", "EXTENSION_MODULES", "register_category",
+    "shapenet_source",
+]

@@ -41,6 +41,12 @@ WOOD_TONES: dict[str, tuple[float, float, float]] = {
 BRIGHT = ("red", "orange", "yellow", "green", "blue", "light blue", "teal", "purple", "pink", "white", "black")
 MUTED = ("grey", "dark grey", "beige", "cream", "brown", "navy blue", "dark green", "dark red", "black", "white")
 METALLIC = ("silver", "grey", "black", "gold", "copper")
+# Every material word a finish may carry (captions say "a red plastic ..."); "painted" and "padded" describe a
+# surface rather than what the object is made of.
+MATERIALS = (
+    "brick", "canvas", "cast iron", "ceramic", "concrete", "fabric", "glass", "leather", "metal", "padded", "painted",
+    "paper", "plastic", "porcelain", "rubber", "stainless steel", "terracotta", "wicker", "wooden",
+)
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
@@ -116,4 +122,4 @@ def grade(value: float, thresholds, words) -> str:
     return words[-1]
 
 
-__all__ = ["COLOURS", "Finish", "WOOD_TONES", "article", "count", "fix_articles", "fixed", "grade", "metal", "paint", "wood"]
+__all__ = ["COLOURS", "Finish", "MATERIALS", "WOOD_TONES", "article", "count", "fix_articles", "fixed", "grade", "metal", "paint", "wood"]

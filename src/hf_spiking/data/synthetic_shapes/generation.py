@@ -6,12 +6,15 @@ builder actually drew (colour and material words, part counts, proportions). Sam
 
 Conventions: clouds are z-up (gravity along -z), centred on their centroid and scaled into the unit sphere
 (OpenShape / Point-BERT ``pc_norm``); rgb is in [0, 1]; objects get a uniformly random rotation about the up axis.
+``realism`` (a :class:`~.realism.RealismConfig`, off by default) makes clouds more scan-like: no colour, partial
+single views, sensor noise, non-uniform density and stretched proportions.
 
 Usage::
 
     from hf_spiking.data.synthetic_shapes import generate_instance, load_synthetic_shapes
     shape = generate_instance("mug", seed=0)    # points (8192, 6), image (128, 128, 3), 4 captions
     train = load_synthetic_shapes("train", num_per_category=50)
+    scans = load_synthetic_shapes("train", num_per_category=50, realism={"drop_color": True, "noise_std": 0.01})
 
 Zero-shot training must use ``captions`` only; ``label`` / ``category`` are for evaluation.
 """
@@ -26,6 +29,7 @@ import numpy as np
 from ..generated_datasets import generated_dataset
 from .categories import CATEGORIES
 from .geometry import SurfaceSampler, normalize_to_unit_sphere, render_points, rotation_z
+from .realism import RealismConfig
 
 SPLITS = ("train", "validation", "test")
 _SPLIT_CODES = {name: code for code, name in enumerate(SPLITS)}
@@ -36,6 +40,16 @@ DEFAULT_IMAGE_SIZE = 128
 def category_names() -> list[str]:
     """Category names in label order (registration order; stable across releases that only append)."""
     return list(CATEGORIES)
+
+
+# The corpus' first release had 28 categories; the shipped models (svl-default and the QA benchmark) were trained on
+# them, and the jobs keep them as their default so that the shipped recipes reproduce.
+FIRST_RELEASE_SIZE = 28
+
+
+def first_release_categories() -> list[str]:
+    """The 28 categories of the corpus' first release (labels 0-27)."""
+    return category_names()[:FIRST_RELEASE_SIZE]
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,13 @@ def generate_instance(
     num_points: int = DEFAULT_NUM_POINTS,
     with_image: bool = True,
     image_size: int = DEFAULT_IMAGE_SIZE,
+    realism: RealismConfig | dict | None = None,
 ) -> ShapeInstance:
-    """Build, pose, sample and render one object of ``category`` (name or label index) from ``seed``."""
+    """Build, pose, sample and render one object of ``category`` (name or label index) from ``seed``.
+
+    ``realism`` (a :class:`~.realism.RealismConfig` or a dict of its fields) degrades the cloud like a real scan;
+    the image always shows the whole object in colour. Without it (or with an all-off config) the instance is
+    bit-identical to earlier releases."""
     names = category_names()
     if isinstance(category, (int, np.integer)) and not isinstance(category, bool):
         if not 0 <= category < len(names):
@@ -78,21 +97,36 @@ def generate_instance(
     if not 0 <= int(seed) < 2**63:
         raise ValueError(f"seed must be a non-negative 63-bit integer, got {seed}")
 
+    config = RealismConfig.from_value(realism)
+
     rng = np.random.default_rng(int(seed))
+    # Realism draws from children of ``rng`` that do not advance it, so the object and its pose stay the same.
+    degrade = config.for_instance(rng) if config is not None else None
     built = CATEGORIES[name].builder(rng)
     triangles, colors = built.assembly.concatenated()
+    if degrade is not None:
+        triangles = degrade.stretch(triangles)
     yaw = rotation_z(rng.uniform(0.0, 2.0 * np.pi))
     triangles = triangles @ yaw.T
 
     sampler = SurfaceSampler(triangles)
-    xyz, triangle_index, _ = sampler.sample(num_points, rng)
+    if degrade is None:
+        xyz, triangle_index, _ = sampler.sample(num_points, rng)
+    else:
+        xyz, triangle_index = degrade.sample(sampler, num_points, rng)
     xyz, center, radius = normalize_to_unit_sphere(xyz)
-    points = np.concatenate([xyz, colors[triangle_index]], axis=1).astype(np.float32)
+    rgb = colors[triangle_index]
+    if degrade is not None:
+        xyz, rgb = degrade.finish(xyz, rgb)
+    points = np.concatenate([xyz, rgb], axis=1).astype(np.float32)
 
     image = None
     if with_image:
         # A denser, separate sample for the render so that splats close up without holes.
         render_xyz, render_index, normals = sampler.sample(image_size * image_size, rng)
+        if degrade is not None and degrade.thins:
+            # The thinned cloud's frame is that of the part it kept; the render frames the whole object.
+            _, center, radius = normalize_to_unit_sphere(render_xyz)
         image = render_points(
             (render_xyz - center) / radius, normals, colors[render_index], image_size=image_size
         )
@@ -118,8 +152,10 @@ def iter_split(
     num_points: int = DEFAULT_NUM_POINTS,
     with_images: bool = True,
     image_size: int = DEFAULT_IMAGE_SIZE,
+    realism: RealismConfig | dict | None = None,
 ):
-    """Yield dataset rows (dicts) of one split, category-major, ``num_per_category`` instances per category."""
+    """Yield dataset rows (dicts) of one split, category-major, ``num_per_category`` instances per category
+    (``realism`` as in :func:`generate_instance`)."""
     names = category_names()
     chosen = names if categories is None else list(categories)
     unknown = sorted(set(chosen) - set(names))
@@ -136,6 +172,7 @@ def iter_split(
                 num_points=num_points,
                 with_image=with_images,
                 image_size=image_size,
+                realism=realism,
             )
             row = {"points": shape.points}
             if with_images:
@@ -176,6 +213,7 @@ def load_synthetic_shapes(
     *,
     categories: list[str] | None = None,
     image_size: int = DEFAULT_IMAGE_SIZE,
+    realism: RealismConfig | dict | None = None,
     cache_dir: str | None = None,
     keep_in_memory: bool = False,
     num_proc: int | None = None,
@@ -188,7 +226,8 @@ def load_synthetic_shapes(
     ``categories`` restricts the rows to some categories (labels keep their full-registry indices). The Arrow
     cache (``cache_dir``, default the ``datasets`` cache) is keyed on all arguments and on the generator's source
     code, so repeated calls are instant and edits to a builder never serve stale rows. ``num_proc`` > 1 generates
-    categories in parallel processes (rows stay identical).
+    categories in parallel processes (rows stay identical). ``realism`` (a :class:`~.realism.RealismConfig` or a
+    dict of its fields) makes the clouds scan-like, as in :func:`generate_instance`; it is part of the cache key.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -201,6 +240,8 @@ def load_synthetic_shapes(
         "num_points": num_points,
         "with_images": with_images,
         "image_size": image_size,
+        # As a plain dict: gen_kwargs must be JSON-serialisable for the fingerprint.
+        "realism": None if realism is None else RealismConfig.from_value(realism).to_dict(),
     }
     # The fingerprint covers every module that shapes a row, so edits to a builder never serve stale rows.
     return generated_dataset(
@@ -220,10 +261,12 @@ def load_synthetic_shapes_dict(num_per_category: dict[str, int] | int = 100, **k
 __all__ = [
     "DEFAULT_IMAGE_SIZE",
     "DEFAULT_NUM_POINTS",
+    "FIRST_RELEASE_SIZE",
     "SPLITS",
     "ShapeInstance",
     "category_names",
     "dataset_features",
+    "first_release_categories",
     "generate_instance",
     "instance_seed",
     "iter_split",

@@ -204,6 +204,55 @@ def normalize_to_unit_sphere(points: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return centered / max(radius, 1e-12), center, radius
 
 
+def visible_from(
+    points: np.ndarray,
+    direction,
+    *,
+    normals: np.ndarray | None = None,
+    resolution: int = 48,
+    tolerance: float = 1.5,
+    margin: float = 6.0,
+) -> np.ndarray:
+    """Hidden-point removal with a z-buffer, as a single-view scan sees a surface.
+
+    ``direction`` points from the object towards an orthographic camera. The cloud is projected onto the image
+    plane and binned into a ``resolution`` x ``resolution`` grid spanning its projection. A point is visible when it
+    lies within ``tolerance`` cells of the point nearest to the camera in its own cell and within ``margin`` cells of
+    the nearest point of every neighbouring cell: the second test hides back surfaces that show through a cell the
+    front surface happened to leave without samples. With the points' unit ``normals``, both allowances grow by the
+    depth a surface that steep spans across a cell, so surfaces seen at a grazing angle are kept whole rather than in
+    grid-aligned stripes. Returns a boolean mask [N].
+    """
+    forward = np.asarray(direction, dtype=np.float64)
+    norm = float(np.linalg.norm(forward)) if forward.shape == (3,) else 0.0
+    if not np.isfinite(norm) or norm == 0.0:
+        raise ValueError(f"direction must be a finite non-zero 3-vector, got {direction!r}")
+    if resolution < 1:
+        raise ValueError(f"resolution must be a positive number of grid cells, got {resolution}")
+    forward = forward / norm
+    helper = np.array([0.0, 0.0, 1.0]) if abs(forward[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    right = np.cross(helper, forward)
+    right /= np.linalg.norm(right)
+    up = np.cross(forward, right)
+    u, v, depth = points @ right, points @ up, points @ forward
+    cell = max(float(np.ptp(u)), float(np.ptp(v)), 1e-12) / resolution
+    column = np.minimum(((u - u.min()) / cell).astype(np.int64), resolution - 1)
+    row = np.minimum(((v - v.min()) / cell).astype(np.int64), resolution - 1)
+    nearest = np.full((resolution, resolution), -np.inf)
+    np.maximum.at(nearest, (row, column), depth)
+    padded = np.pad(nearest, 1, constant_values=-np.inf)
+    around = np.max([padded[dr : dr + resolution, dc : dc + resolution] for dr in range(3) for dc in range(3)], axis=0)
+    slope = 0.0
+    if normals is not None:
+        # Depth change per cell of a surface whose normal makes angle theta with the view: tan(theta), capped at
+        # about 72 degrees: beyond that, the allowance would let the back of a curved object show past its outline
+        # (and a real scanner returns few points from such grazing surfaces anyway).
+        facing = np.clip(np.abs(normals @ forward), 0.3, 1.0)
+        slope = np.sqrt(1.0 - facing**2) / facing
+    own = depth >= nearest[row, column] - (tolerance + slope) * cell
+    return own & (depth >= around[row, column] - (margin + 2.0 * slope) * cell)
+
+
 def render_points(
     points: np.ndarray,
     normals: np.ndarray,
@@ -298,4 +347,5 @@ __all__ = [
     "torus",
     "transform",
     "triangle_areas",
+    "visible_from",
 ]
