@@ -75,4 +75,4 @@ class Point3DQuestionAnsweringPipeline(Pipeline):
         return {"answer": self.processor.decode(generated_ids, skip_special_tokens=True).strip()}
 
 
-__all__ = ["Point3DQuestionAnsweringPipeline", "TASK"]
+__all__ = ["Point3DQuestionAnsweringPipeline"]
