@@ -47,6 +47,14 @@ JOB_COMMANDS = {
         "hf_spiking.jobs.finetune_point_classifier",
         "fine-tune a spiking point encoder for 3D or event-cloud classification with Trainer",
     ),
+    "finetune-point-segmentation": (
+        "hf_spiking.jobs.finetune_point_segmentation",
+        "train E-3DSNN as a spiking sparse U-Net for LiDAR semantic segmentation with Trainer",
+    ),
+    "finetune-point-detection": (
+        "hf_spiking.jobs.finetune_point_detection",
+        "train E-3DSNN as the backbone of a CenterPoint-style LiDAR 3D detector with Trainer",
+    ),
     "train-lvc": ("hf_spiking.jobs.train_lvc", "train LVC's alignment layer on video question answering"),
     "eval-lvc-mcq": ("hf_spiking.jobs.eval_lvc_mcq", "multiple-choice video QA accuracy of an LVC model"),
     "reproduce-lvc-miniature": ("hf_spiking.jobs.lvc_miniature", "the offline LVC experiment end to end"),

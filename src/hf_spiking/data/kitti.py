@@ -132,6 +132,19 @@ def iter_semantickitti_sequence(root: str | Path, sequence: int | str, *, map_la
     ``map_labels=False``, the raw uint16 ids; ``instances`` are uint16 instance ids; ``frame_id`` is the file stem
     (``"000000"``). Sequences without a ``labels`` folder (the test sequences 11-21) yield ``None`` for both.
     """
+    # The layout is checked on the call (a generator expression evaluates its source at once); the frames are read
+    # lazily, one per step.
+    return (read_semantickitti_frame(scan, label, map_labels=map_labels)
+            for scan, label in semantickitti_sequence_files(root, sequence))
+
+
+def semantickitti_sequence_files(root: str | Path, sequence: int | str) -> list[tuple[Path, Path | None]]:
+    """``(scan, label file)`` of every frame of one sequence in frame order, the label file ``None`` in sequences
+    without a ``labels`` folder; for random access to the frames with :func:`read_semantickitti_frame`.
+
+    Raises ValueError naming the folder when the layout is not ``<root>/sequences/<NN>/velodyne/<frame>.bin`` or a
+    scan has no ``labels/<frame>.label`` beside it.
+    """
     name = f"{int(sequence):02d}" if isinstance(sequence, int) or str(sequence).isdigit() else str(sequence)
     folder = Path(root) / "sequences" / name
     velodyne = folder / "velodyne"
@@ -143,26 +156,24 @@ def iter_semantickitti_sequence(root: str | Path, sequence: int | str, *, map_la
     if not scans:
         raise ValueError(f"sequence {sequence!r}: {velodyne} holds no .bin scans")
     label_folder = folder / "labels"
-    has_labels = label_folder.is_dir()
-    if has_labels:
-        missing = [scan.stem for scan in scans if not (label_folder / f"{scan.stem}.label").is_file()]
-        if missing:
-            raise ValueError(f"{label_folder}: no .label file for frames {missing[:10]} (every scan needs one)")
-    # The layout is checked above, on the call; the frames are read lazily, one per step.
-    return _sequence_frames(scans, label_folder if has_labels else None, map_labels)
+    if not label_folder.is_dir():
+        return [(scan, None) for scan in scans]
+    missing = [scan.stem for scan in scans if not (label_folder / f"{scan.stem}.label").is_file()]
+    if missing:
+        raise ValueError(f"{label_folder}: no .label file for frames {missing[:10]} (every scan needs one)")
+    return [(scan, label_folder / f"{scan.stem}.label") for scan in scans]
 
 
-def _sequence_frames(scans: list[Path], label_folder: Path | None, map_labels: bool) -> Iterator[dict]:
-    for scan in scans:
-        points = read_semantickitti_scan(scan)
-        labels = instances = None
-        if label_folder is not None:
-            label_path = label_folder / f"{scan.stem}.label"
-            semantic, instances = read_semantickitti_labels(label_path)
-            if len(semantic) != len(points):
-                raise ValueError(f"{label_path}: {len(semantic)} labels for the {len(points)} points of {scan}")
-            labels = map_semantickitti_labels(semantic) if map_labels else semantic
-        yield {"points": points, "labels": labels, "instances": instances, "frame_id": scan.stem}
+def read_semantickitti_frame(scan: str | Path, label_path: str | Path | None = None, *, map_labels: bool = True) -> dict:
+    """One frame as :func:`iter_semantickitti_sequence` yields it, from its scan and (optional) label file."""
+    points = read_semantickitti_scan(scan)
+    labels = instances = None
+    if label_path is not None:
+        semantic, instances = read_semantickitti_labels(label_path)
+        if len(semantic) != len(points):
+            raise ValueError(f"{label_path}: {len(semantic)} labels for the {len(points)} points of {scan}")
+        labels = map_semantickitti_labels(semantic) if map_labels else semantic
+    return {"points": points, "labels": labels, "instances": instances, "frame_id": Path(scan).stem}
 
 
 @dataclass(frozen=True, eq=False)  # array fields: the generated == would be ambiguous
@@ -413,8 +424,10 @@ __all__ = [
     "map_semantickitti_labels",
     "read_kitti_calibration",
     "read_kitti_labels",
+    "read_semantickitti_frame",
     "read_semantickitti_labels",
     "read_semantickitti_scan",
+    "semantickitti_sequence_files",
     "write_kitti_labels",
     "write_semantickitti_labels",
     "write_semantickitti_scan",

@@ -3,6 +3,7 @@ MTA heads."""
 
 from __future__ import annotations
 
+import math
 import string
 
 from huggingface_hub.dataclasses import strict
@@ -61,6 +62,26 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         merge_duplicate_voxels (the official code keeps one sparse site per point, even when several share a
         voxel; `True` averages the features of points that fall into the same voxel), sparse_conv_backend
         (`"torch"`: pure PyTorch on any device, `"spconv"`: the optional compiled library, same outputs).
+
+    E-3DSNN segmentation decoder fields ([`SpikingPointEncoderForSemanticSegmentation`]; one entry per up step, from
+    the deepest stage up to the stem's resolution, so as many entries as `encoder_channels`):
+        decoder_channels: width of each up step; `None` mirrors the encoder (the width of the map it returns to:
+            `encoder_channels[-2], ..., encoder_channels[0], stem_channels`).
+        decoder_depths: E-3DSNN residual blocks after each up step's skip fusion; `None` mirrors `encoder_depths`
+            (reversed).
+
+    E-3DSNN detection fields ([`SpikingPointEncoderForObjectDetection`], CenterPoint-style; classes from `id2label`):
+        detection_point_cloud_range: `(x_min, y_min, z_min, x_max, y_max, z_max)` in metres; points outside it are
+            dropped and voxels are counted from its minimum (a fixed origin, so a cell is the same place in every
+            cloud). Points are not normalised: `normalize_points` is not used by the detector.
+        detection_bev_stage: the E-3DSNN map scattered into the bird's-eye-view grid (0: the stem, i: stage i;
+            `None`: the last stage); BEV cells are `voxel_size * 2 ** stage` metres. Later stages are not run.
+        detection_neck_channels: widths of the 2D neck's units (spike, 3x3 conv, BatchNorm; residual when the width
+            is kept) on the BEV map.
+        detection_head_channels: width of the heatmap and regression heads.
+        detection_max_detections: heatmap peaks decoded per cloud (the top K before score threshold and NMS).
+        detection_regression_weight: weight of the box-regression L1 loss beside the heatmap focal loss (0.25 in
+            CenterPoint).
 
     Spike PointNet fields:
         pointnet_channels: widths of the shared per-point layers, (64, 64, 64, 128, 1024) as in PointNet without
@@ -133,6 +154,14 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
     voxel_size: float = 0.02
     merge_duplicate_voxels: bool = False
     sparse_conv_backend: str = "torch"
+    decoder_channels: tuple[int, ...] | None = None
+    decoder_depths: tuple[int, ...] | None = None
+    detection_point_cloud_range: tuple[float, ...] = (-40.0, -40.0, -3.0, 40.0, 40.0, 1.0)
+    detection_bev_stage: int | None = None
+    detection_neck_channels: tuple[int, ...] = (64, 64)
+    detection_head_channels: int = 64
+    detection_max_detections: int = 100
+    detection_regression_weight: float = 0.25
 
     pointnet_channels: tuple[int, ...] = (64, 64, 64, 128, 1024)
     pointnet_input_transform: bool = False
@@ -163,7 +192,8 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
         # JSON round trips turn tuples into lists; keep the documented tuple types.
         for name in (
             "tokenizer_channels", "encoder_channels", "encoder_depths", "pointnet_channels",
-            "pointnet_transform_channels", "prompt_templates",
+            "pointnet_transform_channels", "prompt_templates", "decoder_channels", "decoder_depths",
+            "detection_point_cloud_range", "detection_neck_channels",
         ):
             value = getattr(self, name)
             if isinstance(value, list):
@@ -258,6 +288,16 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             )
         if any(c < 1 for c in self.encoder_channels) or any(d < 1 for d in self.encoder_depths):
             raise ValueError("`encoder_channels` and `encoder_depths` must hold positive integers.")
+        for name, smallest in (("decoder_channels", 1), ("decoder_depths", 0)):
+            value = getattr(self, name)
+            if value is not None and (
+                len(value) != len(self.encoder_channels)
+                or any(not isinstance(v, int) or isinstance(v, bool) or v < smallest for v in value)
+            ):
+                raise ValueError(
+                    f"`{name}` must be None (mirror the encoder) or {len(self.encoder_channels)} integers >= {smallest}, "
+                    f"one per encoder stage (up steps from the deepest), got {value!r}."
+                )
         if not self.pointnet_channels or any(
             not isinstance(c, int) or isinstance(c, bool) or c < 1 for c in self.pointnet_channels
         ):
@@ -290,6 +330,39 @@ class SpikingPointEncoderConfig(PreTrainedConfig):
             )
         if self.initializer_range < 0:
             raise ValueError(f"`initializer_range` must be >= 0, got {self.initializer_range}.")
+
+    def validate_detection(self):
+        bounds = self.detection_point_cloud_range
+        if (
+            len(bounds) != 6
+            or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in bounds)
+            or any(bounds[axis + 3] <= bounds[axis] for axis in range(3))
+        ):
+            raise ValueError(
+                "`detection_point_cloud_range` must be six finite numbers (x_min, y_min, z_min, x_max, y_max, z_max) "
+                f"with each maximum above its minimum, e.g. (-40, -40, -3, 40, 40, 1), got {bounds!r}."
+            )
+        stage = self.detection_bev_stage
+        if stage is not None and (isinstance(stage, bool) or not 0 <= stage <= len(self.encoder_channels)):
+            raise ValueError(
+                f"`detection_bev_stage` must be None (the last stage) or an integer in "
+                f"[0, {len(self.encoder_channels)}] (0: the stem, i: encoder stage i), got {stage!r}."
+            )
+        if not self.detection_neck_channels or any(
+            not isinstance(c, int) or isinstance(c, bool) or c < 1 for c in self.detection_neck_channels
+        ):
+            raise ValueError(
+                f"`detection_neck_channels` must be a non-empty tuple of positive integer widths (e.g. (64, 64)), got "
+                f"{self.detection_neck_channels!r}."
+            )
+        for name in ("detection_head_channels", "detection_max_detections"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        if self.detection_regression_weight < 0:
+            raise ValueError(
+                f"`detection_regression_weight` must be >= 0, got {self.detection_regression_weight}."
+            )
 
     def validate_pretraining(self):
         for name in ("lambda_text", "lambda_image", "lambda_mse"):

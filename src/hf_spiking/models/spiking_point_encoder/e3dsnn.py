@@ -103,7 +103,10 @@ def voxelize_points(point_values: torch.Tensor, voxel_size: float, merge_duplica
 
 
 class SpikeConvNorm(nn.Module):
-    """Optional integer spike, then a sparse convolution, then BatchNorm over the active sites."""
+    """Optional integer spike, then a sparse convolution, then BatchNorm over the active sites.
+
+    Further positional arguments go to the convolution unchanged (an inverse convolution's ``target`` sites).
+    """
 
     def __init__(self, conv: nn.Module, max_level: int | None, eps: float, momentum: float):
         super().__init__()
@@ -111,10 +114,10 @@ class SpikeConvNorm(nn.Module):
         self.conv = conv
         self.norm = nn.BatchNorm1d(conv.out_channels, eps=eps, momentum=momentum)
 
-    def forward(self, sparse: SparseVoxelTensor) -> SparseVoxelTensor:
+    def forward(self, sparse: SparseVoxelTensor, *conv_args) -> SparseVoxelTensor:
         if self.spike is not None:
             sparse = sparse.replace_features(self.spike(sparse.features))
-        out = self.conv(sparse)
+        out = self.conv(sparse, *conv_args)
         return out.replace_features(batch_norm_sites(self.norm, out.features))
 
 
@@ -213,7 +216,12 @@ class E3DSNNEncoder(nn.Module):
 
     def feature_maps(self, point_values: torch.Tensor) -> list[SparseVoxelTensor]:
         """The sparse feature maps leaving the stem and each stage."""
-        maps = [self.stem(self.voxelize(point_values))]
+        return self.sparse_feature_maps(self.voxelize(point_values))
+
+    def sparse_feature_maps(self, sparse: SparseVoxelTensor) -> list[SparseVoxelTensor]:
+        """The feature maps leaving the stem and each stage for sites voxelised by the caller (segmentation
+        voxelises with a point-to-site map of its own)."""
+        maps = [self.stem(sparse)]
         for stage in self.stages:
             maps.append(stage(maps[-1]))
         return maps

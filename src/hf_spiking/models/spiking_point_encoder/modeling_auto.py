@@ -17,12 +17,24 @@ MODEL_FOR_ZERO_SHOT_3D_CLASSIFICATION_MAPPING_NAMES = OrderedDict(
 MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING_NAMES = OrderedDict(
     [("spiking_point_encoder", "SpikingPointEncoderForPointCloudClassification")]
 )
+MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING_NAMES = OrderedDict(
+    [("spiking_point_encoder", "SpikingPointEncoderForSemanticSegmentation")]
+)
+MODEL_FOR_3D_OBJECT_DETECTION_MAPPING_NAMES = OrderedDict(
+    [("spiking_point_encoder", "SpikingPointEncoderForObjectDetection")]
+)
 
 MODEL_FOR_ZERO_SHOT_3D_CLASSIFICATION_MAPPING = _LazyAutoMapping(
     CONFIG_MAPPING_NAMES, MODEL_FOR_ZERO_SHOT_3D_CLASSIFICATION_MAPPING_NAMES
 )
 MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING = _LazyAutoMapping(
     CONFIG_MAPPING_NAMES, MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING_NAMES
+)
+MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING = _LazyAutoMapping(
+    CONFIG_MAPPING_NAMES, MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING_NAMES
+)
+MODEL_FOR_3D_OBJECT_DETECTION_MAPPING = _LazyAutoMapping(
+    CONFIG_MAPPING_NAMES, MODEL_FOR_3D_OBJECT_DETECTION_MAPPING_NAMES
 )
 
 
@@ -38,11 +50,30 @@ class AutoModelForPointCloudClassification(_BaseAutoModelClass):
     _model_mapping = MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING
 
 
+class AutoModelForPointCloudSegmentation(_BaseAutoModelClass):
+    """Point-cloud semantic segmentation (one label per point): what ``pipeline("point-cloud-segmentation")`` loads."""
+
+    _model_mapping = MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING
+
+
+class AutoModelFor3DObjectDetection(_BaseAutoModelClass):
+    """3D object detectors on LiDAR point clouds (boxes x, y, z, l, w, h, yaw): what ``pipeline("3d-object-detection")``
+    loads."""
+
+    _model_mapping = MODEL_FOR_3D_OBJECT_DETECTION_MAPPING
+
+
 __all__ = [
+    "AutoModelFor3DObjectDetection",
     "AutoModelForPointCloudClassification",
+    "AutoModelForPointCloudSegmentation",
     "AutoModelForZeroShot3DClassification",
+    "MODEL_FOR_3D_OBJECT_DETECTION_MAPPING",
+    "MODEL_FOR_3D_OBJECT_DETECTION_MAPPING_NAMES",
     "MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING",
     "MODEL_FOR_POINT_CLOUD_CLASSIFICATION_MAPPING_NAMES",
+    "MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING",
+    "MODEL_FOR_POINT_CLOUD_SEGMENTATION_MAPPING_NAMES",
     "MODEL_FOR_ZERO_SHOT_3D_CLASSIFICATION_MAPPING",
     "MODEL_FOR_ZERO_SHOT_3D_CLASSIFICATION_MAPPING_NAMES",
 ]

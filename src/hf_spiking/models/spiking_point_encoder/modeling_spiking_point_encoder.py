@@ -1,5 +1,6 @@
 """SVL spiking point-cloud encoders as transformers models: embeddings, MTA pretraining, zero-shot (Rep-VLI) and
-fine-tuning heads."""
+fine-tuning heads (classification; semantic segmentation with E-3DSNN as a sparse U-Net; LiDAR 3D object detection
+with E-3DSNN as the backbone of a CenterPoint-style bird's-eye-view detector)."""
 
 import math
 from collections.abc import Sequence
@@ -17,9 +18,30 @@ from .checkpoints import StrictLoadingMixin
 from .class_prompts import checked_class_names, checked_templates
 from .config_validation import checked_class_labels
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
+from .detection import (
+    HEATMAP_PRIOR_BIAS,
+    BEVDetectionHead,
+    HeatmapLogits,
+    bev_stage,
+    bev_stage_channels,
+    decode_detections,
+    detection_grid,
+    detection_loss,
+    encode_detection_targets,
+    post_process_detections,
+    random_points_in_range,
+    scatter_to_bev,
+    voxelize_in_range,
+)
 from .pointformer import SpikePointFormerEncoder
 from .pointnet import SpikePointNetEncoder, pointnet_feature_transform_regularizer
-from .sparse_conv import SubmanifoldConv3d
+from .segmentation import (
+    SEGMENTATION_IGNORE_INDEX,
+    E3DSNNSegmentationDecoder,
+    checked_point_labels,
+    voxelize_point_sites,
+)
+from .sparse_conv import SparseInverseConv3d, SubmanifoldConv3d
 from .spiking import MultiSpike, write_standalone_module
 
 
@@ -117,6 +139,61 @@ class SpikingPointClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+@dataclass
+class SpikingPointSegmentationOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `()`): cross-entropy averaged over the labelled points (label other than
+        `SEGMENTATION_IGNORE_INDEX` = 255), when `labels` are given; 0 when no point is labelled.
+    logits (`torch.FloatTensor` of shape `(batch_size, num_points, num_labels)`): class scores of every input point,
+        its voxel's (points sharing a voxel get the same row).
+    hidden_states (`tuple` of `SparseVoxelTensor`, returned with `output_hidden_states=True`): the encoder's maps
+        leaving the stem and each stage, then the decoder's maps leaving each up step (the last at the stem's sites).
+    """
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    hidden_states: tuple | None = None
+
+
+@dataclass
+class SpikingPointDetectionOutput(ModelOutput):
+    r"""
+    loss (`torch.FloatTensor` of shape `()`): heatmap focal loss + `detection_regression_weight` x box L1 at the
+        object centres, when `labels` are given.
+    loss_heatmap / loss_regression (`torch.FloatTensor` of shape `()`): its two (unweighted) terms.
+    logits (`torch.FloatTensor` of shape `(batch_size, num_labels, bev_x, bev_y)`): per-class centre heatmap logits
+        on the bird's-eye-view grid (cell `(i, j)` covers `x_min + [i, i + 1) * cell`, `y_min + [j, j + 1) * cell`).
+    box_regression (`torch.FloatTensor` of shape `(batch_size, 8, bev_x, bev_y)`): per cell, the centre offset in
+        the cell (x, y), z, log length, log width, log height, sin(yaw), cos(yaw).
+    pred_boxes (`torch.FloatTensor` of shape `(batch_size, detection_max_detections, 7)`): the boxes `(x, y, z, l, w,
+        h, yaw)` (metres, LiDAR frame, z the box centre) at the top heatmap peaks, before score threshold and NMS
+        (see `post_process_object_detection`).
+    scores (`torch.FloatTensor` of shape `(batch_size, detection_max_detections)`): their heatmap probabilities,
+        decreasing.
+    pred_labels (`torch.LongTensor` of shape `(batch_size, detection_max_detections)`): their class indices.
+    hidden_states (`tuple`, returned with `output_hidden_states=True`): the sparse maps (`SparseVoxelTensor`) leaving
+        the stem and each stage that runs, then the BEV map `(batch_size, channels, bev_x, bev_y)`.
+    """
+
+    loss: torch.FloatTensor | None = None
+    loss_heatmap: torch.FloatTensor | None = None
+    loss_regression: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    box_regression: torch.FloatTensor | None = None
+    pred_boxes: torch.FloatTensor | None = None
+    scores: torch.FloatTensor | None = None
+    pred_labels: torch.LongTensor | None = None
+    hidden_states: tuple | None = None
+
+
+def replace_spikes_with_relu(module: nn.Module) -> None:
+    """Replaces every spike neuron under ``module`` by a ReLU: the ANN twin of ``spike_activation="relu"``."""
+    spike_names = [name for name, child in module.named_modules() if isinstance(child, MultiSpike)]
+    for name in spike_names:
+        parent_name, _, child_name = name.rpartition(".")
+        setattr(module.get_submodule(parent_name), child_name, nn.ReLU())
+
+
 def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
     """The backbone named by ``config.backbone``; each maps ``point_values [B, N, C]`` to ``[B, hidden_size]``.
 
@@ -131,10 +208,7 @@ def build_point_backbone(config: SpikingPointEncoderConfig) -> nn.Module:
 
         backbone = E3DSNNEncoder(config)
     if config.spike_activation == "relu":
-        spike_names = [name for name, module in backbone.named_modules() if isinstance(module, MultiSpike)]
-        for name in spike_names:
-            parent_name, _, child_name = name.rpartition(".")
-            setattr(backbone.get_submodule(parent_name), child_name, nn.ReLU())
+        replace_spikes_with_relu(backbone)
     return backbone
 
 
@@ -285,6 +359,10 @@ class SpikingPointEncoderPreTrainedModel(StrictLoadingMixin, PreTrainedModel):
             init.trunc_normal_(module.weight, std=std)
             if module.bias is not None:
                 init.zeros_(module.bias)
+        elif isinstance(module, SparseInverseConv3d):
+            # nn.Conv3d's default, as the strided convolutions keep; set here for decoders new to a loaded encoder.
+            bound = 1.0 / math.sqrt(module.in_channels * module.kernel_size**3)
+            init.uniform_(module.weight, -bound, bound)
         elif isinstance(module, SpikePointFormerEncoder):
             init.zeros_(module.cls_token)
             init.normal_(module.cls_position, std=1.0)
@@ -729,6 +807,190 @@ class SpikingPointEncoderForPointCloudClassification(SpikingPointEncoderPreTrain
         )
 
 
+class SpikingPointEncoderForSemanticSegmentation(SpikingPointEncoderPreTrainedModel):
+    """3D semantic segmentation: E-3DSNN as a spiking sparse U-Net (:mod:`.segmentation`), one row of class scores
+    per input point.
+
+    The encoder's maps (stem and strided stages) go back up through inverse sparse convolutions with skip connections
+    to the stem's voxels, whose logits every point of the voxel takes. Clouds are voxelised whole in the units of
+    `voxel_size` (metres for LiDAR scans, with `normalize_points=False`; the presets use 0.2 m), one site per voxel
+    holding its points' mean features (`merge_duplicate_voxels` does not apply). `from_pretrained` of an E-3DSNN
+    checkpoint of this family (encoder, pre-training or classification folder) loads the encoder and initialises the
+    decoder and classifier; the encoder's pooled-embedding layer (`final`) is not part of this model.
+    """
+
+    # An encoder checkpoint's pooled-embedding layer, which this model leaves out.
+    _keys_to_ignore_on_load_unexpected = [r"encoder\.final\."]
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        if config.backbone != "e3dsnn":
+            raise ValueError(
+                f"SpikingPointEncoderForSemanticSegmentation needs backbone='e3dsnn' (a voxel encoder-decoder), got "
+                f"{config.backbone!r}."
+            )
+        if config.num_labels > SEGMENTATION_IGNORE_INDEX:
+            raise ValueError(
+                f"`num_labels` must be at most {SEGMENTATION_IGNORE_INDEX} for segmentation (label "
+                f"{SEGMENTATION_IGNORE_INDEX} marks ignored points), got {config.num_labels}."
+            )
+        self.point_encoder = SpikingPointEncoderModel(config)
+        # Per-point scores come from the decoder: the encoder's pooled-embedding layer has no use here.
+        self.point_encoder.encoder.final = None
+        self.decoder = E3DSNNSegmentationDecoder(config)
+        if config.spike_activation == "relu":
+            replace_spikes_with_relu(self.decoder)
+        self.post_init()
+
+    @can_return_tuple
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+    ) -> SpikingPointSegmentationOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): xyz first, then the other
+            per-point features (e.g. LiDAR intensity), in the units of `config.voxel_size`.
+        labels (`torch.LongTensor` of shape `(batch_size, num_points)`, *optional*): class ids in `[0, num_labels)`,
+            or 255 (`SEGMENTATION_IGNORE_INDEX`) for points outside the loss.
+        output_hidden_states (`bool`, *optional*): also return the encoder's and the decoder's sparse maps; defaults
+            to `config.output_hidden_states`.
+        """
+        check_point_values(point_values, self.config.in_channels)
+        if output_hidden_states is None:
+            output_hidden_states = self.config.output_hidden_states
+        point_values = point_values.to(self.dtype)
+        encoder = self.point_encoder.encoder
+        sparse, point_sites = voxelize_point_sites(point_values, encoder.voxel_size, 2 ** len(encoder.stages))
+        feature_maps = encoder.sparse_feature_maps(sparse)
+        voxel_logits, decoded_maps = self.decoder(feature_maps)
+        batch_size, num_points = point_values.shape[:2]
+        logits = voxel_logits.index_select(0, point_sites).view(batch_size, num_points, -1)
+        loss = None
+        if labels is not None:
+            labels = checked_point_labels(labels, self.config.num_labels, (batch_size, num_points), logits.device)
+            # Summed, then divided by the labelled count: the mean, and 0 rather than NaN when nothing is labelled.
+            total = F.cross_entropy(
+                logits.flatten(0, 1), labels.flatten(), ignore_index=SEGMENTATION_IGNORE_INDEX, reduction="sum"
+            )
+            loss = total / (labels != SEGMENTATION_IGNORE_INDEX).sum().clamp_min(1)
+        return SpikingPointSegmentationOutput(
+            loss=loss,
+            logits=logits,
+            hidden_states=tuple(feature_maps) + decoded_maps if output_hidden_states else None,
+        )
+
+
+class SpikingPointEncoderForObjectDetection(SpikingPointEncoderPreTrainedModel):
+    """3D object detection from LiDAR points, CenterPoint style (:mod:`.detection`): E-3DSNN's sparse stages on
+    voxels of a fixed point-cloud range, a bird's-eye-view map of one stage, a spiking 2D neck and per-class centre
+    heatmaps with box regression.
+
+    Points are ``(x, y, z, intensity)`` in metres (``in_channels`` = 4; not normalised), voxelised from
+    ``detection_point_cloud_range``'s minimum with one site per voxel holding its points' mean
+    (``merge_duplicate_voxels`` does not apply). Classes come from ``id2label``. ``from_pretrained`` of an E-3DSNN checkpoint of this family (an
+    encoder, pre-training or classification folder) loads the encoder and initialises the BEV neck and heads; the
+    encoder's pooled-embedding layer (``final``) and the stages after ``detection_bev_stage`` are not part of this
+    model. :meth:`post_process_object_detection` turns the decoded top-K into final detections (threshold, rotated
+    NMS), as ``DetrImageProcessor.post_process_object_detection`` does for DETR.
+    """
+
+    # An encoder checkpoint's pooled-embedding layer and stages past the BEV stage, which this model leaves out.
+    _keys_to_ignore_on_load_unexpected = [r"encoder\.final\.", r"encoder\.stages\.\d+\."]
+
+    def __init__(self, config: SpikingPointEncoderConfig):
+        super().__init__(config)
+        if config.backbone != "e3dsnn":
+            raise ValueError(
+                f"SpikingPointEncoderForObjectDetection needs backbone='e3dsnn' (a sparse voxel backbone), got "
+                f"{config.backbone!r}."
+            )
+        self.grid = detection_grid(config)
+        self.point_encoder = SpikingPointEncoderModel(config)
+        encoder = self.point_encoder.encoder
+        # Boxes come from the BEV heads: the pooled-embedding layer and the stages past the BEV stage have no use here.
+        encoder.final = None
+        encoder.stages = encoder.stages[: bev_stage(config)]
+        self.detection_head = BEVDetectionHead(config, bev_stage_channels(config))
+        if config.spike_activation == "relu":
+            replace_spikes_with_relu(self.detection_head)
+        self.post_init()
+
+    @property
+    def dummy_inputs(self) -> dict[str, torch.Tensor]:
+        """Two random clouds inside the detection range: ``point_values [2, num_points, in_channels]``."""
+        generator = torch.Generator().manual_seed(0)
+        point_values = random_points_in_range(self.grid, 2, self.config.num_points, self.config.in_channels, generator)
+        return {"point_values": point_values.to(self.device, self.dtype)}
+
+    def _init_weights(self, module):
+        super()._init_weights(module)
+        if isinstance(module, HeatmapLogits):
+            init.constant_(module.bias, HEATMAP_PRIOR_BIAS)
+
+    @can_return_tuple
+    def forward(
+        self,
+        point_values: torch.Tensor,
+        point_mask: torch.Tensor | None = None,
+        labels: list[dict[str, torch.Tensor]] | None = None,
+        output_hidden_states: bool | None = None,
+    ) -> SpikingPointDetectionOutput:
+        r"""
+        point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): x, y, z in metres (LiDAR
+            frame), then the other per-point features (intensity); points outside `detection_point_cloud_range` are
+            dropped.
+        point_mask (`torch.BoolTensor` of shape `(batch_size, num_points)`, *optional*): True for real points, False
+            for the padding of clouds with fewer points than the batch's largest.
+        labels (`list[dict]`, *optional*): one dict per cloud, `{"boxes": [M, 7], "class_labels": [M]}` with boxes
+            `(x, y, z, l, w, h, yaw)` (z the centre, yaw about +z from +x, l along the heading) and class indices
+            into `id2label` (the DETR convention); boxes whose centre lies outside the BEV grid are left out.
+        output_hidden_states (`bool`, *optional*): also return the sparse maps and the BEV map; defaults to
+            `config.output_hidden_states`.
+        """
+        check_point_values(point_values, self.config.in_channels)
+        if output_hidden_states is None:
+            output_hidden_states = self.config.output_hidden_states
+        point_values = point_values.to(self.dtype)
+        sparse = voxelize_in_range(point_values, self.grid, point_mask)
+        feature_maps = self.point_encoder.encoder.sparse_feature_maps(sparse)
+        bev = scatter_to_bev(feature_maps[-1], self.grid.bev_shape)
+        heatmap_logits, box_regression = self.detection_head(bev)
+        pred_boxes, scores, pred_labels = decode_detections(
+            heatmap_logits, box_regression, self.grid, self.config.detection_max_detections
+        )
+        loss = loss_heatmap = loss_regression = None
+        if labels is not None:
+            targets = encode_detection_targets(
+                labels, self.grid, self.config.num_labels, point_values.shape[0], heatmap_logits.device
+            )
+            loss, loss_heatmap, loss_regression = detection_loss(
+                heatmap_logits, box_regression, targets, self.config.detection_regression_weight
+            )
+        return SpikingPointDetectionOutput(
+            loss=loss,
+            loss_heatmap=loss_heatmap,
+            loss_regression=loss_regression,
+            logits=heatmap_logits,
+            box_regression=box_regression,
+            pred_boxes=pred_boxes,
+            scores=scores,
+            pred_labels=pred_labels,
+            hidden_states=(*feature_maps, bev) if output_hidden_states else None,
+        )
+
+    def post_process_object_detection(
+        self, outputs: SpikingPointDetectionOutput, threshold: float = 0.1, nms_iou: float = 0.1
+    ) -> list[dict[str, torch.Tensor]]:
+        """Final detections per cloud, ``{"scores" [K], "labels" [K], "boxes" [K, 7]}`` sorted by decreasing score:
+        the decoded peaks scoring above ``threshold``, then rotated NMS per class (BEV IoU above ``nms_iou``
+        suppressed; :func:`hf_spiking.metrics.detection.rotated_nms`)."""
+        return post_process_detections(
+            outputs["pred_boxes"], outputs["scores"], outputs["pred_labels"], threshold, nms_iou
+        )
+
+
 # Saved folders then carry auto_map and the code, so they also load with trust_remote_code where hf_spiking is absent.
 # Every head is written under auto_map["AutoModel"], so a saved head reloads as itself.
 for _model_class in (
@@ -736,18 +998,25 @@ for _model_class in (
     SpikingPointEncoderForPreTraining,
     SpikingPointEncoderForZeroShotClassification,
     SpikingPointEncoderForPointCloudClassification,
+    SpikingPointEncoderForSemanticSegmentation,
+    SpikingPointEncoderForObjectDetection,
 ):
     _model_class.register_for_auto_class("AutoModel")
 
 __all__ = [
     "SpikingPointClassifierOutput",
+    "SpikingPointDetectionOutput",
+    "SpikingPointEncoderForObjectDetection",
     "SpikingPointEncoderForPointCloudClassification",
     "SpikingPointEncoderForPreTraining",
+    "SpikingPointEncoderForSemanticSegmentation",
     "SpikingPointEncoderForZeroShotClassification",
     "SpikingPointEncoderModel",
     "SpikingPointEncoderOutput",
     "SpikingPointEncoderPreTrainedModel",
     "SpikingPointEncoderPreTrainingOutput",
+    "SpikingPointSegmentationOutput",
     "SpikingPointZeroShotOutput",
     "build_point_backbone",
+    "replace_spikes_with_relu",
 ]

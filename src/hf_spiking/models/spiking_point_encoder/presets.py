@@ -4,11 +4,15 @@ from functools import partial
 
 from ...assets import default_model_path, shipped_model_path
 from ...data.modelnet import MODELNET40_CLASSES
+from ...data.synthetic_scenes.generation import DETECTION_CLASSES
+from ...data.synthetic_scenes.layout import SEMANTIC_CLASSES
 from ...registry import ModelPreset
 from .configuration_spiking_point_encoder import SpikingPointEncoderConfig
 from .e3dsnn import E3DSNN_VARIANTS
 from .modeling_spiking_point_encoder import (
+    SpikingPointEncoderForObjectDetection,
     SpikingPointEncoderForPointCloudClassification,
+    SpikingPointEncoderForSemanticSegmentation,
     SpikingPointEncoderForZeroShotClassification,
     SpikingPointEncoderModel,
 )
@@ -85,6 +89,56 @@ E3DSNN_TEST = {
     "voxel_size": 0.1,
     "text_embed_dim": 384,
     "image_embed_dim": 384,
+}
+
+# E-3DSNN as a spiking sparse U-Net for LiDAR semantic segmentation: x, y, z, intensity per point in metres (no
+# unit-sphere normalisation), 0.2 m voxels, the synthetic scenes' 11 classes (hf_spiking.jobs.finetune_point_segmentation
+# replaces them by the data set's). "-t" has E-3DSNN-T's encoder and the mirrored decoder, 2.72 M parameters.
+E3DSNN_SEG_T = {
+    "backbone": "e3dsnn",
+    "in_channels": 4,
+    "stem_channels": E3DSNN_VARIANTS["t"]["stem_channels"],
+    "encoder_channels": E3DSNN_VARIANTS["t"]["encoder_channels"],
+    "encoder_depths": E3DSNN_VARIANTS["t"]["encoder_depths"],
+    "voxel_size": 0.2,
+    "normalize_points": False,
+    "id2label": dict(enumerate(SEMANTIC_CLASSES)),
+}
+E3DSNN_SEG_TEST = {**E3DSNN_SEG_T, "stem_channels": 8, "encoder_channels": (8, 16), "encoder_depths": (1, 1)}
+
+# E-3DSNN as the sparse backbone of a CenterPoint-style LiDAR detector (hf_spiking.jobs.finetune_point_detection): x, y,
+# z, intensity in metres, 0.1 m voxels in the synthetic scenes' 80 m x 80 m street, the BEV map taken after stage 3
+# (0.8 m cells, 100 x 100; stage 4's 1.6 m cells would merge neighbouring people), a 64-wide spiking neck and heads,
+# the synthetic scenes' four box classes. E-3DSNN-T's widths; 0.62 M parameters. `num_points` records the job's
+# point budget per scan (dummy inputs and `hf-spiking energy` use it).
+E3DSNN_DET_T = {
+    "backbone": "e3dsnn",
+    "in_channels": 4,
+    "stem_channels": E3DSNN_VARIANTS["t"]["stem_channels"],
+    "encoder_channels": E3DSNN_VARIANTS["t"]["encoder_channels"],
+    "encoder_depths": E3DSNN_VARIANTS["t"]["encoder_depths"],
+    "voxel_size": 0.1,
+    "normalize_points": False,
+    "num_points": 32768,
+    "detection_point_cloud_range": (-40.0, -40.0, -3.0, 40.0, 40.0, 1.0),
+    "detection_bev_stage": 3,
+    "detection_neck_channels": (64, 64),
+    "detection_head_channels": 64,
+    "id2label": dict(enumerate(DETECTION_CLASSES)),
+}
+# Tiny: an 8 m x 8 m range, 0.25 m voxels, BEV after the second (last) stage: 1 m cells, 8 x 8.
+E3DSNN_DET_TEST = {
+    **E3DSNN_DET_T,
+    "stem_channels": 8,
+    "encoder_channels": (8, 16),
+    "encoder_depths": (1, 1),
+    "voxel_size": 0.25,
+    "num_points": 256,
+    "detection_point_cloud_range": (-4.0, -4.0, -2.0, 4.0, 4.0, 2.0),
+    "detection_bev_stage": None,
+    "detection_neck_channels": (16,),
+    "detection_head_channels": 16,
+    "detection_max_detections": 10,
 }
 
 # The shipped default (hf_spiking.jobs.pretrain_svl): a CPU-scale PointFormer on 512-point clouds, 32 groups of 16,
@@ -175,6 +229,34 @@ PRESETS = (
         "Tiny E-3DSNN for tests (two stages, 64-d output).",
         deprecated_aliases=("svl-e3dsnn-tiny",),
     ),
+    *(
+        ModelPreset(
+            name=name,
+            config_class=SpikingPointEncoderConfig,
+            model_class=SpikingPointEncoderForSemanticSegmentation,
+            config_kwargs=config_kwargs,
+            description=f"{description} as a spiking sparse U-Net for LiDAR semantic segmentation (x, y, z, "
+            "intensity in metres, 0.2 m voxels; spike_activation='relu' gives its ANN twin).",
+        )
+        for name, config_kwargs, description in (
+            ("svl-e3dsnn-seg-t", E3DSNN_SEG_T, "E-3DSNN-T"),
+            ("svl-e3dsnn-seg-test", E3DSNN_SEG_TEST, "Tiny E-3DSNN for tests (two stages)"),
+        )
+    ),
+    *(
+        ModelPreset(
+            name=name,
+            config_class=SpikingPointEncoderConfig,
+            model_class=SpikingPointEncoderForObjectDetection,
+            config_kwargs=config_kwargs,
+            description=f"{description} as the sparse backbone of a CenterPoint-style LiDAR 3D detector (x, y, z, "
+            "intensity in metres; BEV heatmaps and box regression; spike_activation='relu' gives its ANN twin).",
+        )
+        for name, config_kwargs, description in (
+            ("svl-e3dsnn-det-t", E3DSNN_DET_T, "E-3DSNN-T (0.1 m voxels, 0.8 m BEV cells)"),
+            ("svl-e3dsnn-det-test", E3DSNN_DET_TEST, "Tiny E-3DSNN for tests (two stages, 1 m BEV cells)"),
+        )
+    ),
     _encoder_preset(
         "svl-pointnet-s",
         POINTNET_S,
@@ -206,6 +288,7 @@ PRESETS = (
 )
 
 __all__ = [
-    "E3DSNN_PRESETS", "E3DSNN_TEST", "POINTFORMER_L", "POINTFORMER_TEST", "POINTNET_S", "POINTNET_TEST", "SVL_DEFAULT",
+    "E3DSNN_DET_T", "E3DSNN_DET_TEST", "E3DSNN_PRESETS", "E3DSNN_SEG_T", "E3DSNN_SEG_TEST", "E3DSNN_TEST",
+    "POINTFORMER_L", "POINTFORMER_TEST", "POINTNET_S", "POINTNET_TEST", "SVL_DEFAULT",
     "SVL_MODELNET40", "SVL_NMNIST",
 ]

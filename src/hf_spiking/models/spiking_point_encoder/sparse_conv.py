@@ -5,6 +5,8 @@ coordinates. Two convolutions cover E-3DSNN:
 
 * :class:`SubmanifoldConv3d` (odd kernel, stride 1): output sites are exactly the input sites.
 * :class:`SparseConv3d` with ``kernel_size == stride`` (E-3DSNN's k2 s2 downsampling): output site ``floor(p / s)``.
+* :class:`SparseInverseConv3d`, its transpose (the up path of a segmentation decoder): each coarse site's features go
+  back to the fine sites that formed it, through the kernel tap each came in by.
 
 Neighbour search linearises the coordinates into int64 keys and finds every kernel offset with one gather from a
 dense key table (small grids) or one ``torch.searchsorted`` on the sorted keys. A submanifold convolution is then
@@ -487,9 +489,56 @@ class SparseConv3d(_SparseConvBase):
         return macs, self._synaptic_accumulates(sparse.features, fan_out, self.out_channels)
 
 
+class SparseInverseConv3d(_SparseConvBase):
+    """Inverse of a ``kernel_size == stride`` :class:`SparseConv3d` (spconv's ``SparseInverseConv3d``): the strided
+    map run backwards, from coarse sites to the fine sites that formed them.
+
+    ``forward(sparse, target)``: ``sparse`` holds coarse sites that are exactly the output sites of a strided
+    convolution with this stride on ``target`` (the finer tensor, e.g. an encoder skip connection). Fine row i, which
+    fell into coarse site ``floor(p_i / stride)`` through kernel tap ``p_i mod stride``, gets
+    ``weight[:, tap_i, :] @ sparse.features[coarse site]`` (plus the bias); duplicate fine rows get the same value.
+    The output has ``target``'s sites and shares its kernel maps. With the weight's in/out axes swapped, it is the
+    transpose (adjoint) of :class:`SparseConv3d`, as a transposed convolution is of a convolution. It always runs in
+    PyTorch: spconv's inverse convolution needs the index pairs of its own forward pass, which the strided map here
+    replaces exactly.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 2, bias: bool = False):
+        super().__init__(in_channels, out_channels, kernel_size, bias, "torch")
+        self.stride = kernel_size
+
+    def forward(self, sparse: SparseVoxelTensor, target: SparseVoxelTensor) -> SparseVoxelTensor:
+        self._check_input(sparse)
+        if not isinstance(target, SparseVoxelTensor):
+            raise ValueError(f"SparseInverseConv3d expects a SparseVoxelTensor `target`, got {type(target).__name__}.")
+        kernel_map = strided_map(target, self.stride)
+        if kernel_map.out_coords.shape != sparse.coords.shape or not torch.equal(kernel_map.out_coords, sparse.coords):
+            raise ValueError(
+                f"SparseInverseConv3d needs `sparse` at the {kernel_map.out_coords.shape[0]} sites a stride-{self.stride} "
+                f"convolution makes of `target` (in coordinate order); got {sparse.coords.shape[0]} other sites."
+            )
+        volume = self.kernel_size**3
+        # Every kernel tap of every coarse site in one matmul (as the strided forward fills empty taps with zeros),
+        # then each fine row reads the (coarse site, tap) it came from.
+        matrix = self.weight.permute(4, 1, 2, 3, 0).reshape(self.in_channels, volume * self.out_channels)
+        per_tap = (sparse.features @ matrix).view(-1, self.out_channels)
+        out_features = per_tap.index_select(0, kernel_map.out_row * volume + kernel_map.kernel_slot)
+        return target.replace_features(self._add_bias(out_features))
+
+    def energy_counts(self, inputs: tuple, output) -> tuple[int, int]:
+        """(dense MACs, synaptic accumulates): every fine output row is one matched pair with its coarse site."""
+        sparse = inputs[0]
+        # The output has the fine sites (and their cached strided map), however `target` was passed.
+        out_row = strided_map(output, self.stride).out_row
+        fan_out = torch.bincount(out_row, minlength=sparse.coords.shape[0])
+        macs = output.coords.shape[0] * self.in_channels * self.out_channels
+        return macs, self._synaptic_accumulates(sparse.features, fan_out, self.out_channels)
+
+
 __all__ = [
     "ScatterPlan",
     "SparseConv3d",
+    "SparseInverseConv3d",
     "SparseVoxelTensor",
     "SubmanifoldConv3d",
     "is_spconv_available",
