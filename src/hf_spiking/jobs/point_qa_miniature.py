@@ -424,9 +424,15 @@ def reproduce(args: ReproducePointQAArguments) -> dict:
     return results
 
 
+def parse_arguments(argv: list[str] | None = None) -> ReproducePointQAArguments:
+    """The job's arguments from command-line flags (``sys.argv`` when ``argv`` is None)."""
+    (args,) = HfArgumentParser(ReproducePointQAArguments).parse_args_into_dataclasses(args=argv)
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """``hf-spiking reproduce-point-qa-miniature`` / ``scripts/reproduce_point_qa_miniature.py``."""
-    (args,) = HfArgumentParser(ReproducePointQAArguments).parse_args_into_dataclasses(args=argv)
+    args = parse_arguments(argv)
     show_info_logs()
     reproduce(args)
     return 0
@@ -448,6 +454,7 @@ __all__ = [
     "held_out_questions",
     "load_shapes",
     "main",
+    "parse_arguments",
     "reproduce",
     "results_table",
     "run",
