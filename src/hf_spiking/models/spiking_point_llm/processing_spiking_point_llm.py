@@ -41,7 +41,7 @@ class SpikingPointLLMProcessor(ProcessorFileMixin, ProcessorMixin):
         require_positive_integer("num_point_tokens", num_point_tokens)
         require_bool("use_chat_template", use_chat_template)
         super().__init__(feature_extractor, tokenizer, chat_template=chat_template, **kwargs)
-        token_ids = tokenizer(point_token, add_special_tokens=False)["input_ids"] if tokenizer is not None else [0]
+        token_ids = tokenizer(point_token, add_special_tokens=False)["input_ids"]
         if len(token_ids) != 1 or token_ids[0] == tokenizer.unk_token_id:
             raise ValueError(
                 f"the tokenizer splits point_token {point_token!r} into {token_ids}; add it as one token with "
