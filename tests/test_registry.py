@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 import hf_spiking
 from hf_spiking.lazy import package_exports
 from hf_spiking.models import FAMILIES, family_modules
-from hf_spiking.registry import get_preset, list_models, pretrained_models
+from hf_spiking.registry import apply_config_overrides, get_config, get_preset, list_models, pretrained_models
 from tests.remote_code import HIDE_HF_SPIKING
 
 PAPER_SIZES = {"t", "s", "l", "h", "tiny", "small"}
@@ -52,6 +52,20 @@ def test_renamed_presets_resolve_with_a_future_warning(old, new):
 def test_unknown_preset_names_the_available_ones():
     with pytest.raises(ValueError, match="Unknown model preset 'nope'.*svl-default"):
         get_preset("nope")
+
+
+def test_config_overrides_set_scalars_and_bracketed_lists():
+    config = apply_config_overrides(get_config("trevsnn-dvs-test"), "hidden_sizes=[16,32,64,96],num_columns=2")
+    assert config.hidden_sizes == (16, 32, 64, 96) and config.num_columns == 2
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [("hidden_sizes=16", r"hidden_sizes=\[8,16,32,48\]"), ("hidden_sizes=[16,32]", "four positive"), ("no_such_key=1", "no_such_key")],
+)
+def test_config_overrides_refuse_what_they_cannot_apply(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        apply_config_overrides(get_config("trevsnn-dvs-test"), overrides)
 
 
 def test_registry_reads_the_presets_of_every_family():

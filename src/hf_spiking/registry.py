@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,6 +122,36 @@ def create_model(name: str, pretrained: bool = False, **overrides: Any):
     return preset.model_class.from_pretrained(preset.pretrained_path(), **overrides)
 
 
+# Commas inside brackets belong to a list value ("hidden_sizes=[16,32,64,96]"), not to the pair separator.
+_OVERRIDE_SEPARATOR = re.compile(r",(?![^\[]*\])")
+
+
+def apply_config_overrides(config, overrides: str):
+    """Applies ``"key=value,key=value"`` to ``config`` in place, as ``config.update_from_string`` does (the value takes
+    the type of the current one), and also for list-valued keys written in brackets (``hidden_sizes=[16,32,64,96]``),
+    which ``update_from_string`` refuses. Unknown keys and malformed lists raise, naming the pair."""
+    scalars = []
+    for pair in filter(None, _OVERRIDE_SEPARATOR.split(overrides)):
+        key, sep, value = pair.partition("=")
+        current = getattr(config, key, None)
+        if not sep or not isinstance(current, (list, tuple)):
+            scalars.append(pair)
+            continue
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list):
+            example = json.dumps(list(current)).replace(" ", "")
+            raise ValueError(f"config override {pair!r}: {key} is a list; write it as {key}=[a,b,...], e.g. {key}={example}")
+        setattr(config, key, type(current)(items))
+    if scalars:
+        config.update_from_string(",".join(scalars))
+    if hasattr(config, "validate"):
+        config.validate()
+    return config
+
+
 def pretrained_models() -> list[str]:
     _ensure_loaded()
     return sorted(n for n, p in _PRESETS.items() if p.pretrained_path is not None)
@@ -127,6 +159,7 @@ def pretrained_models() -> list[str]:
 
 __all__ = [
     "ModelPreset",
+    "apply_config_overrides",
     "create_model",
     "get_config",
     "get_preset",

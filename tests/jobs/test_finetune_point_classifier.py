@@ -10,6 +10,7 @@ from transformers import AutoFeatureExtractor
 
 import hf_spiking
 from hf_spiking.jobs.finetune_point_classifier import (
+    PointCloudSplit,
     augment_xyz,
     finetune,
     load_event_clouds,
@@ -74,6 +75,15 @@ def test_trains_saves_a_loadable_classifier_and_reports_validation_and_test_once
     assert extractor.use_color and not extractor.use_input_color  # trained on grey clouds: real colours are replaced
     # the same preprocessing in the config, for use without the extractor
     assert (model.config.num_points, model.config.point_sampling) == (64, "random")
+
+
+def test_evaluation_votes_draw_their_own_points_reproducibly():
+    cloud = np.arange(40 * 4, dtype=np.float32).reshape(40, 4)
+    split = PointCloudSplit([(cloud, 3)], [0], num_points=8, train=False, rotate=False, seed=0)
+    first, again, second_vote = split[0], split.draw(0), split.draw(0, vote=1)
+    assert torch.equal(first["point_values"], again["point_values"]) and first["labels"] == 3
+    assert torch.equal(second_vote["point_values"], split.draw(0, vote=1)["point_values"])
+    assert not torch.equal(first["point_values"], second_vote["point_values"])
 
 
 def test_identical_runs_give_identical_weights(tmp_path, modelnet_npy):

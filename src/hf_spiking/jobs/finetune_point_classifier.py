@@ -15,10 +15,10 @@ Protocol: the validation split is a stratified ``--validation_fraction`` of the 
 choices are made on it); the test split is read only with ``--do_predict``, after training, for the final model.
 Training augmentation (standard for ModelNet40 fine-tuning): a random subset of ``--num_points`` points, random
 anisotropic scale in [2/3, 3/2], translation in [-0.2, 0.2], random point dropout, and rotation about the up axis with
-``--rotate``. Evaluation averages the logits of ``--votes`` scaled copies (1 = no voting). Reported: overall accuracy
-(OA) with its 95 % Wilson interval, mean per-class accuracy, and the estimated energy per sample. The recipe defaults
-(AdamW, learning rate 1e-3, cosine schedule, label smoothing 0.1, batch 32) can be overridden with the usual
-``TrainingArguments`` flags.
+``--rotate``. Evaluation averages the logits of ``--votes`` copies, each with its own draw of points and scale (1 = no
+voting). Reported: overall accuracy (OA) with its 95 % Wilson interval, mean per-class accuracy, and the estimated
+energy per sample. The recipe defaults (AdamW, learning rate 1e-3, cosine schedule, label smoothing 0.1, batch 32) can
+be overridden with the usual ``TrainingArguments`` flags.
 
     hf-spiking finetune-point-classifier --model_name_or_path svl-pointformer-test --dataset modelnet40-npy \
         --data_dir ModelNet40 --output_dir runs/mn40 --num_train_epochs 1 --do_train --do_predict
@@ -49,7 +49,7 @@ from ..models.spiking_point_encoder.feature_extraction_spiking_point_encoder imp
     SpikingPointFeatureExtractor,
 )
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForPointCloudClassification
-from ..registry import get_config, list_models
+from ..registry import apply_config_overrides, get_config, list_models
 from .eval_zero_shot import accuracy_metrics
 
 logger = logging.get_logger(__name__)
@@ -84,7 +84,7 @@ class FinetunePointClassifierArguments:
     num_points: int = field(default=1024, metadata={"help": "points per training / evaluation cloud"})
     validation_fraction: float = field(default=0.1, metadata={"help": "stratified share of train kept for validation"})
     rotate: bool = field(default=False, metadata={"help": "random rotation about the up axis while training"})
-    votes: int = field(default=1, metadata={"help": "test-time voting: logits averaged over this many scaled copies"})
+    votes: int = field(default=1, metadata={"help": "test-time voting: logits averaged over this many redrawn, scaled copies"})
     train_labels: str = field(default="train1K.txt", metadata={"help": "events: training label list in data_dir"})
     test_labels: str = field(default="test100.txt", metadata={"help": "events: test label list in data_dir"})
     sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
@@ -144,10 +144,14 @@ class PointCloudSplit(torch.utils.data.Dataset):
         return len(self.indices)
 
     def __getitem__(self, item: int) -> dict:
+        return self.draw(item)
+
+    def draw(self, item: int, vote: int = 0) -> dict:
+        """Item ``item``; evaluation vote ``vote`` > 0 draws its own seeded subset of the cloud's points."""
         points, label = self.source[self.indices[item]]
         # Training draws fresh randomness per access from torch's generator (seeded by set_seed, and per DataLoader
         # worker), so identical runs augment identically; evaluation is the same every time (seeded by the item).
-        seed = int(torch.randint(0, 2**62, ())) if self.train else [self.seed, item]
+        seed = int(torch.randint(0, 2**62, ())) if self.train else [self.seed, item] + [vote] * (vote > 0)
         rng = np.random.default_rng(seed)
         chosen = rng.choice(len(points), self.num_points, replace=len(points) < self.num_points)
         points = points[chosen].copy()
@@ -182,7 +186,7 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
     if args.model_name_or_path in list_models():
         config = get_config(args.model_name_or_path, in_channels=in_channels, **labels, **preprocessing)
         if args.config_overrides:
-            config.update_from_string(args.config_overrides)
+            apply_config_overrides(config, args.config_overrides)
         return SpikingPointEncoderForPointCloudClassification(config)
     folder = Path(args.model_name_or_path)
     if not (folder / "config.json").is_file():
@@ -191,7 +195,7 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
     config.id2label, config.label2id = labels["id2label"], labels["label2id"]  # num_labels follows id2label
     config.update(preprocessing)
     if args.config_overrides:
-        config.update_from_string(args.config_overrides)
+        apply_config_overrides(config, args.config_overrides)
     if args.from_scratch:
         return SpikingPointEncoderForPointCloudClassification(config)
     # A folded zero-shot head of another vocabulary is replaced by a new classifier, as for any new label set.
@@ -201,16 +205,19 @@ def build_model(args: FinetunePointClassifierArguments, class_names: list[str], 
 @torch.no_grad()
 def evaluate_split(model, split: PointCloudSplit, votes: int, batch_size: int, seed: int) -> dict:
     """OA (with its Wilson interval), mean per-class accuracy and top-5 of ``model`` on ``split``, logits averaged over
-    ``votes`` copies (copy 0 as is, the others scaled by a seeded factor in [0.8, 1.25] per axis)."""
+    ``votes`` copies (copy 0 as is; the others draw their own subset of each cloud's points, which matters when a
+    cloud has more points than ``num_points``, and are scaled by a seeded factor in [0.8, 1.25] per axis)."""
     model.eval()
     rng = torch.Generator().manual_seed(seed)
     logits, labels = [], []
     for start in range(0, len(split), batch_size):
-        batch = collate_point_clouds([split[i] for i in range(start, min(start + batch_size, len(split)))])
+        items = range(start, min(start + batch_size, len(split)))
+        batch = collate_point_clouds([split[i] for i in items])
         total = 0
         for vote in range(votes):
-            points = batch["point_values"].clone()
+            points = batch["point_values"]
             if vote:
+                points = collate_point_clouds([split.draw(i, vote) for i in items])["point_values"]
                 points[..., :3] *= torch.empty(1, 1, 3).uniform_(0.8, 1.25, generator=rng)
             total = total + model(point_values=points.to(model.device, model.dtype)).logits.float().cpu()
         logits.append(total / votes)

@@ -71,7 +71,7 @@ from ..data.kitti import (
 )
 from ..metrics.detection import KITTI_IOU_THRESHOLDS, evaluate_detection
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForObjectDetection
-from ..registry import get_config, list_models
+from ..registry import apply_config_overrides, get_config, list_models
 from .finetune_point_segmentation import energy_per_scan, height_above_ground, load_encoder
 
 logger = logging.get_logger(__name__)
@@ -383,7 +383,7 @@ def build_model(args: FinetunePointDetectionArguments, class_names: list[str], p
     # The point budget per scan travels in the config (dummy inputs, `hf-spiking energy`).
     config.num_points = args.max_points or config.num_points
     if args.config_overrides:
-        config.update_from_string(args.config_overrides)
+        apply_config_overrides(config, args.config_overrides)
     config.validate()
     if args.init_from:
         return load_encoder(args.init_from, config, model_class)

@@ -56,7 +56,7 @@ from ..energy import estimate_energy
 from ..metrics.segmentation import SegmentationMetric
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForSemanticSegmentation
 from ..models.spiking_point_encoder.segmentation import SEGMENTATION_IGNORE_INDEX
-from ..registry import get_config, list_models
+from ..registry import apply_config_overrides, get_config, list_models
 
 logger = logging.get_logger(__name__)
 
@@ -259,7 +259,7 @@ def build_model(args: FinetunePointSegmentationArguments, class_names: list[str]
         config = model_class.config_class.from_pretrained(folder)
         config.id2label, config.label2id = labels["id2label"], labels["label2id"]  # num_labels follows id2label
     if args.config_overrides:
-        config.update_from_string(args.config_overrides)
+        apply_config_overrides(config, args.config_overrides)
     if args.init_from:
         return load_encoder(args.init_from, config)
     if folder is None:

@@ -45,6 +45,7 @@ import torch.distributed as dist
 from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import (
+    AutoConfig,
     AutoModelForImageClassification,
     HfArgumentParser,
     Trainer,
@@ -69,7 +70,7 @@ from ..models.trevsnn.training_recipe import (
     training_transform,
     warmup_cosine_schedule,
 )
-from ..registry import create_model, get_config, list_models
+from ..registry import apply_config_overrides, get_config, get_preset, list_models
 
 logger = logging.get_logger(__name__)
 
@@ -110,6 +111,11 @@ class FinetuneTRevSNNArguments:
     sensor_size: tuple[int, int] = field(default=(34, 34), metadata={"help": "events: sensor height and width"})
     event_max_shift: int = field(
         default=0, metadata={"help": "events: random translation of training recordings, up to this many pixels per axis"}
+    )
+    config_overrides: str = field(
+        default="",
+        metadata={"help": "architecture changes as 'key=value,key=value', lists in brackets (e.g. "
+                          "'hidden_sizes=[16,32,64,96]'), applied to the preset's or the folder's config"},
     )
 
 
@@ -214,10 +220,11 @@ def build_model(args: FinetuneTRevSNNArguments, names: list[str]):
     label2id = {n: i for i, n in id2label.items()}
     overrides = dict(num_labels=len(names), id2label=id2label, label2id=label2id, reversible=args.reversible)
     if args.model_name_or_path in list_models("trevsnn*"):
-        return create_model(args.model_name_or_path, **overrides)
-    return AutoModelForImageClassification.from_pretrained(
-        args.model_name_or_path, ignore_mismatched_sizes=True, **overrides
-    )
+        config = apply_config_overrides(get_config(args.model_name_or_path, **overrides), args.config_overrides)
+        return get_preset(args.model_name_or_path).model_class(config)
+    config = apply_config_overrides(AutoConfig.from_pretrained(args.model_name_or_path, **overrides), args.config_overrides)
+    return AutoModelForImageClassification.from_pretrained(args.model_name_or_path, config=config,
+                                                           ignore_mismatched_sizes=True)
 
 
 def image_classification_transform(processor: TRevSNNImageProcessor, image_column: str, label_column: str,
@@ -342,7 +349,6 @@ def collate_image_classification(examples: list[dict]) -> dict[str, torch.Tensor
 
 
 def _preset_or_folder_config(name_or_path: str):
-    from transformers import AutoConfig
 
     return get_config(name_or_path) if name_or_path in list_models("trevsnn*") else AutoConfig.from_pretrained(name_or_path)
 
