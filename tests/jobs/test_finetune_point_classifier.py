@@ -61,6 +61,7 @@ def test_trains_saves_a_loadable_classifier_and_reports_validation_and_test_once
     low, high = results["test"]["accuracy_95ci"]
     assert 0 <= low <= results["test"]["accuracy"] <= high <= 100
     assert 0 < results["test"]["energy_mj_per_sample"] < results["test"]["dense_energy_mj_per_sample"]
+    assert results["test"]["energy_mj_per_sample"] == pytest.approx(2 * results["test"]["energy_mj_per_forward"])
     assert json.loads((tmp_path / "run" / "results.json").read_text())["test"] == results["test"]
     per_class = results["test"]["per_class"]
     assert list(per_class) == list(CLASSES) and sum(per_class.values()) / 3 == pytest.approx(results["test"]["mean_per_class"])

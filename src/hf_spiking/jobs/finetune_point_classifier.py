@@ -281,9 +281,12 @@ def finetune(args: FinetunePointClassifierArguments, training_args: TrainingArgu
         results["test"] = evaluate_split(model, test_split, args.votes, batch, training_args.seed)
         sample = collate_point_clouds([test_split[i] for i in range(min(args.energy_samples, len(test_split)))])
         report = estimate_energy(model.point_encoder, {"point_values": sample["point_values"].to(model.device, model.dtype)})
-        results["test"]["energy_mj_per_sample"] = report.total_energy_mj
-        results["test"]["dense_energy_mj_per_sample"] = report.dense_energy_mj
-        logger.info(f"test: {_summary(results['test'])}, {report.total_energy_mj:.4f} mJ per sample")
+        # Every vote is one more forward pass: a sample's decision costs `votes` times the energy of one pass.
+        results["test"]["energy_mj_per_forward"] = report.total_energy_mj
+        results["test"]["energy_mj_per_sample"] = report.total_energy_mj * args.votes
+        results["test"]["dense_energy_mj_per_sample"] = report.dense_energy_mj * args.votes
+        logger.info(f"test: {_summary(results['test'])}, {results['test']['energy_mj_per_sample']:.4f} mJ per sample "
+                    f"({args.votes} forward pass(es) of {report.total_energy_mj:.4f} mJ)")
         write_model_card(model, results, report, training_args.output_dir)
     output = Path(training_args.output_dir)
     output.mkdir(parents=True, exist_ok=True)
@@ -319,7 +322,9 @@ def write_model_card(model, results: dict, energy, output_dir: str) -> None:
         f"`{type(model).__name__}` fine-tuned with `hf-spiking finetune-point-classifier` (arguments below) from "
         f"`{args['model_name_or_path']}`{' (random initialisation)' if args['from_scratch'] else ''}.\n\n"
         f"Test OA **{test['accuracy']:.2f}%** (95% Wilson interval [{low:.1f}, {high:.1f}], {test['num_samples']} "
-        f"clouds, {test['votes']} vote(s)), mean per-class {test['mean_per_class']:.2f}%; validation OA "
+        f"clouds, {test['votes']} vote(s)), mean per-class {test['mean_per_class']:.2f}%; estimated energy "
+        f"{test['energy_mj_per_sample']:.4f} mJ per sample ({test['votes']} forward pass(es) of "
+        f"{test['energy_mj_per_forward']:.4f} mJ; the energy table below is one pass); validation OA "
         f"{validation['accuracy']:.2f}% on {validation['num_samples']} clouds held out of the training split "
         "(stratified); the checkpoint was chosen on validation before the test split was read, once.\n\n"
         f"Data: {provenance}.\n\nArguments (`results.json`):\n\n```json\n{json.dumps(args, indent=1)}\n```\n\n"
