@@ -12,6 +12,7 @@ from hf_spiking.models.spiking_point_encoder.sparse_conv import (
     scatter_mean,
     scatter_plan,
     scatter_sum,
+    unique_coordinates,
 )
 
 GRID = (7, 6, 5)
@@ -49,10 +50,11 @@ def test_submanifold_matches_dense_conv_at_active_sites(kernel_size):
     assert torch.equal(out.coords, sparse.coords)
 
 
-def test_submanifold_gradients_match_dense_conv():
+@pytest.mark.parametrize("kernel_size", [3, 5])
+def test_submanifold_gradients_match_dense_conv(kernel_size):
     sparse = random_sites()
     features = sparse.features.clone().requires_grad_(True)
-    conv = SubmanifoldConv3d(4, 3).double()
+    conv = SubmanifoldConv3d(4, 3, kernel_size).double()
     out = conv(sparse.replace_features(features)).features
     upstream = torch.randn_like(out)
     (out * upstream).sum().backward()
@@ -61,7 +63,7 @@ def test_submanifold_gradients_match_dense_conv():
     dense_features = features.detach().clone().requires_grad_(True)
     weight = conv.weight.detach().clone().requires_grad_(True)
     dense_in = densify(sparse.replace_features(dense_features), 4)
-    dense = F.conv3d(dense_in, weight.permute(0, 4, 1, 2, 3), padding=1)
+    dense = F.conv3d(dense_in, weight.permute(0, 4, 1, 2, 3), padding=kernel_size // 2)
     b, x, y, z = sparse.coords.unbind(1)
     (dense[b, :, x, y, z] * upstream).sum().backward()
     torch.testing.assert_close(grad_features, dense_features.grad, atol=1e-5, rtol=0)
@@ -80,22 +82,28 @@ def test_strided_matches_dense_conv_and_sorts_output_sites():
     torch.testing.assert_close(out.features, dense[b, :, x, y, z], atol=1e-5, rtol=0)
 
 
-def test_duplicate_sites_keep_own_centre_tap_and_sum_neighbours():
-    base = random_sites(batch_size=1)
+def with_duplicates(base):
+    """``base`` plus a second row, with its own features, at every third site."""
     duplicated = torch.arange(0, base.coords.shape[0], 3)
-    coords = torch.cat([base.coords, base.coords[duplicated]])
-    extra = torch.randn(duplicated.shape[0], 4, dtype=torch.float64)
-    sparse = SparseVoxelTensor(torch.cat([base.features, extra]), coords, 1)
-    conv = SubmanifoldConv3d(4, 5).double()
-    out = conv(sparse).features
+    extra = torch.randn(duplicated.shape[0], base.features.shape[1], dtype=base.features.dtype)
+    return SparseVoxelTensor(torch.cat([base.features, extra]), torch.cat([base.coords, base.coords[duplicated]]),
+                             base.batch_size)
 
-    # Dense reference on the grid holding the per-voxel sums; each row then swaps the voxel's centre tap for its own.
-    dense = F.conv3d(densify(sparse, 4), dense_weight(conv), padding=1)
-    b, x, y, z = coords.unbind(1)
-    centre = conv.weight[:, 1, 1, 1, :]
+
+def duplicate_reference(sparse, weight):
+    """Dense reference on the grid holding the per-voxel sums; each row then swaps the voxel's centre tap for its
+    own."""
+    dense = F.conv3d(densify(sparse, 4), weight.permute(0, 4, 1, 2, 3), padding=1)
+    b, x, y, z = sparse.coords.unbind(1)
+    centre = weight[:, 1, 1, 1, :]
     voxel_sum = densify(sparse, 4)[b, :, x, y, z]
-    expected = dense[b, :, x, y, z] - voxel_sum @ centre.T + sparse.features @ centre.T
-    torch.testing.assert_close(out, expected, atol=1e-5, rtol=0)
+    return dense[b, :, x, y, z] - voxel_sum @ centre.T + sparse.features @ centre.T
+
+
+def test_duplicate_sites_keep_own_centre_tap_and_sum_neighbours():
+    sparse = with_duplicates(random_sites(batch_size=1))
+    conv = SubmanifoldConv3d(4, 5).double()
+    torch.testing.assert_close(conv(sparse).features, duplicate_reference(sparse, conv.weight), atol=1e-5, rtol=0)
 
     strided = SparseConv3d(4, 5).double()
     down = strided(sparse)
@@ -104,20 +112,48 @@ def test_duplicate_sites_keep_own_centre_tap_and_sum_neighbours():
     torch.testing.assert_close(down.features, dense_down[b, :, x, y, z], atol=1e-5, rtol=0)
 
 
-def test_energy_counts_match_brute_force_pair_counts():
+def test_duplicate_sites_gradients_match_dense_reference():
+    sparse = with_duplicates(random_sites(batch_size=1))
+    features = sparse.features.clone().requires_grad_(True)
+    conv = SubmanifoldConv3d(4, 5).double()
+    out = conv(sparse.replace_features(features)).features
+    upstream = torch.randn_like(out)
+    (out * upstream).sum().backward()
+
+    reference_features = sparse.features.clone().requires_grad_(True)
+    weight = conv.weight.detach().clone().requires_grad_(True)
+    (duplicate_reference(sparse.replace_features(reference_features), weight) * upstream).sum().backward()
+    torch.testing.assert_close(features.grad, reference_features.grad, atol=1e-5, rtol=0)
+    torch.testing.assert_close(conv.weight.grad, weight.grad, atol=1e-5, rtol=0)
+
+
+def test_sites_without_neighbours_get_their_centre_tap_only():
+    coords = torch.tensor([[0, 0, 0, 0], [0, 2, 0, 0], [0, 2, 0, 0], [1, 0, 0, 0]])  # one duplicated site
+    sparse = SparseVoxelTensor(torch.randn(4, 4, dtype=torch.float64), coords, 2)
+    conv = SubmanifoldConv3d(4, 5).double()
+    torch.testing.assert_close(conv(sparse).features, sparse.features @ conv.weight[:, 1, 1, 1, :].T)
+
+
+@pytest.mark.parametrize("duplicates", [False, True])
+def test_energy_counts_match_brute_force_pair_counts(duplicates):
     sparse = random_sites(channels=3)
+    if duplicates:
+        sparse = with_duplicates(sparse)
     spikes = torch.randint(0, 5, sparse.features.shape).double()
     sparse = sparse.replace_features(spikes)
     conv = SubmanifoldConv3d(3, 7)
-    sites = {tuple(c): i for i, c in enumerate(sparse.coords.tolist())}
-    pairs = []  # (input row, output row)
+    rows_at = {}
+    for row, site in enumerate(sparse.coords.tolist()):
+        rows_at.setdefault(tuple(site), []).append(row)
+    pairs = []  # (input row, output row): every row at a neighbouring site, and at the centre only the row itself
     for out_row, (b, x, y, z) in enumerate(sparse.coords.tolist()):
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for dz in (-1, 0, 1):
-                    in_row = sites.get((b, x + dx, y + dy, z + dz))
-                    if in_row is not None:
-                        pairs.append((in_row, out_row))
+                    if (dx, dy, dz) == (0, 0, 0):
+                        pairs.append((out_row, out_row))
+                    else:
+                        pairs += [(in_row, out_row) for in_row in rows_at.get((b, x + dx, y + dy, z + dz), [])]
     macs, accumulates = conv.energy_counts((sparse,), None)
     assert macs == len(pairs) * 3 * 7
     assert accumulates == int(sum(spikes[i].sum() for i, _ in pairs)) * 7
@@ -126,6 +162,14 @@ def test_energy_counts_match_brute_force_pair_counts():
     macs, accumulates = down.energy_counts((sparse,), None)
     assert macs == sparse.coords.shape[0] * 3 * 8
     assert accumulates == int(spikes.sum()) * 8
+
+
+def test_unique_coordinates_matches_unique_rows():
+    coords = torch.randint(-3, 3, (200, 4), generator=torch.Generator().manual_seed(2))  # duplicates, negatives
+    for rows in (coords, coords[:1], coords[:0]):
+        expected = torch.unique(rows, dim=0, sorted=True, return_inverse=True)
+        for actual, wanted in zip(unique_coordinates(rows), expected):
+            assert torch.equal(actual, wanted)
 
 
 def test_scatter_sum_and_mean_match_index_add():

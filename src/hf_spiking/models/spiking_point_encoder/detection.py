@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .sparse_conv import SparseVoxelTensor, scatter_mean
+from .sparse_conv import SparseVoxelTensor, scatter_mean, unique_coordinates
 from .spiking import MultiSpike
 
 # Rotated NMS lives in hf_spiking.metrics, outside this family's folder: imported absolutely, and in a try block, so
@@ -162,17 +162,7 @@ def voxelize_in_range(
     # A point a rounding error below the upper bound can land one voxel past the grid.
     cells = torch.minimum(cells, cells.new_tensor(grid.voxel_shape) - 1)
     batch_index = torch.arange(batch_size, device=xyz.device).repeat_interleave(num_points)[keep]
-    # One int64 key per (cloud, voxel), row-major: a 1-D unique is far faster than torch.unique(dim=0) on rows.
-    keys = batch_index
-    for axis, size in enumerate(grid.voxel_shape):
-        keys = keys * size + cells[:, axis]
-    voxel_keys, site = torch.unique(keys, sorted=True, return_inverse=True)
-    coords = torch.empty(voxel_keys.shape[0], 4, dtype=torch.long, device=xyz.device)
-    for axis in (3, 2, 1):
-        size = grid.voxel_shape[axis - 1]
-        coords[:, axis] = voxel_keys % size
-        voxel_keys = torch.div(voxel_keys, size, rounding_mode="floor")
-    coords[:, 0] = voxel_keys
+    coords, site = unique_coordinates(torch.cat([batch_index.unsqueeze(1), cells], dim=1))
     return SparseVoxelTensor(scatter_mean(features[keep], site, coords.shape[0]), coords, batch_size)
 
 

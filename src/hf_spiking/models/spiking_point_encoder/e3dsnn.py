@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from .sparse_conv import SparseConv3d, SparseVoxelTensor, SubmanifoldConv3d, scatter_mean
+from .sparse_conv import SparseConv3d, SparseVoxelTensor, SubmanifoldConv3d, scatter_mean, unique_coordinates
 from .spiking import MultiSpike
 
 
@@ -97,7 +97,7 @@ def voxelize_points(point_values: torch.Tensor, voxel_size: float, merge_duplica
     batch_index = torch.arange(batch_size, device=grid.device).repeat_interleave(num_points)
     coords = torch.cat([batch_index.unsqueeze(1), grid], dim=1)
     if merge_duplicates:
-        coords, site = torch.unique(coords, dim=0, sorted=True, return_inverse=True)
+        coords, site = unique_coordinates(coords)
         features = scatter_mean(features, site, coords.shape[0])
     return SparseVoxelTensor(features, coords, batch_size)
 

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .e3dsnn import E3DSNNBasicBlock, SpikeConvNorm, _check_voxel_key_space
-from .sparse_conv import SparseInverseConv3d, SparseVoxelTensor, SubmanifoldConv3d, _linear_keys, scatter_mean
+from .sparse_conv import SparseInverseConv3d, SparseVoxelTensor, SubmanifoldConv3d, scatter_mean, unique_coordinates
 
 SEGMENTATION_IGNORE_INDEX = 255
 """Label of points that count in neither the loss nor the metrics (SemanticKITTI's unlabeled points, padding)."""
@@ -49,11 +49,8 @@ def voxelize_point_sites(
     _check_voxel_key_space(cells, xyz, voxel_size, batch_size)
     batch_index = torch.arange(batch_size, device=cells.device).repeat_interleave(num_points)
     coords = torch.cat([batch_index.unsqueeze(1), cells.long()], dim=1)
-    # Unique int64 keys (in coordinate order) rather than torch.unique(dim=0), which is many times slower on CPU.
-    site_keys, point_sites = torch.unique(_linear_keys(coords, coords.amax(dim=0) + 1), return_inverse=True)
-    site_coords = coords.new_empty(site_keys.shape[0], 4)
-    site_coords[point_sites] = coords
-    sites = SparseVoxelTensor(scatter_mean(features, point_sites, site_keys.shape[0]), site_coords, batch_size)
+    site_coords, point_sites = unique_coordinates(coords)
+    sites = SparseVoxelTensor(scatter_mean(features, point_sites, site_coords.shape[0]), site_coords, batch_size)
     return sites, point_sites
 
 

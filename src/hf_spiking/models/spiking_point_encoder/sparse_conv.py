@@ -9,10 +9,14 @@ coordinates. Two convolutions cover E-3DSNN:
   back to the fine sites that formed it, through the kernel tap each came in by.
 
 Neighbour search linearises the coordinates into int64 keys and finds every kernel offset with one gather from a
-dense key table (small grids) or one ``torch.searchsorted`` on the sorted keys. A submanifold convolution is then
-a sparse im2col: one gather of every kernel tap of the output rows (a zero row where no site is) and one matmul; the
-strided one is one scatter into (site, tap) slots and one matmul. Kernel maps are cached on the tensor and shared by
-every convolution that sees the same coordinates, as spconv's ``indice_key`` does.
+dense key table (small grids) or one ``torch.searchsorted`` on the sorted keys. A submanifold convolution multiplies
+only the neighbour pairs that exist (a site of a LiDAR scan has a fifth to a third of its 26 neighbours): the centre
+tap is one dense matmul, the pairs of the other offsets run as a few padded batched matmuls (offsets with similar pair
+counts together), and one sparse CSR product sums every pair's product into its row (its transpose does the same for
+the input gradient). The strided convolution is one scatter into (site, tap) slots and one matmul. Both use few large
+ops: index_add_ sorts its index on every multi-threaded CPU call, and many small ops are slow with several threads.
+Kernel maps are cached on the tensor and shared by every convolution that sees the same coordinates, as spconv's
+``indice_key`` does.
 
 Weights use spconv 2.x's layout ``(out_channels, k0, k1, k2, in_channels)``; kernel axes 0, 1, 2 are the coordinate
 columns x, y, z, and the operation is a cross-correlation (``torch.nn.functional.conv3d`` on the densified grid).
@@ -31,18 +35,21 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
-
-# The gathered taps of one submanifold convolution are processed in row blocks of at most this many values.
-_MAX_GATHER_ELEMENTS = 1 << 24
 
 # Grids with at most this many cells (batch included) find neighbours through a dense int32 lookup table
 # (at most 64 MiB); larger ones binary-search the sorted keys.
 _MAX_DENSE_LOOKUP_CELLS = 1 << 24
+
+# A kernel offset joins a group of neighbour pairs (one batched matmul, padded to its busiest offset) while it has at
+# least this share of the busiest offset's pairs: at most half of a group is padding.
+_MIN_GROUP_FILL = 0.5
 
 
 def is_spconv_available() -> bool:
@@ -142,11 +149,30 @@ def scatter_sum(values: torch.Tensor, plan: ScatterPlan) -> torch.Tensor:
 
 
 def _linear_keys(coords: torch.Tensor, extent: torch.Tensor) -> torch.Tensor:
-    """Row-major int64 keys of ``coords`` [M, 4] in a box of size ``extent`` [4]; key order = lexicographic order."""
+    """Row-major int64 keys of ``coords`` [M, D] in a box of size ``extent`` [D]; key order = lexicographic order."""
     keys = coords[:, 0]
-    for axis in range(1, 4):
+    for axis in range(1, coords.shape[1]):
         keys = keys * extent[axis] + coords[:, axis]
     return keys
+
+
+def unique_coordinates(coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``torch.unique(coords, dim=0, sorted=True, return_inverse=True)`` of integer coordinates ``[M, D]``: the
+    distinct rows in lexicographic order and, per input row, its index among them.
+
+    Each row becomes one int64 key (its offset from the column minima, row-major) and a 1-D unique does the work:
+    ``unique(dim=0)`` sorts whole rows and is many times slower on CPU.
+    """
+    if coords.shape[0] == 0:  # no minima or maxima to offset by
+        return coords.clone(), torch.zeros(0, dtype=torch.long, device=coords.device)
+    low = coords.amin(dim=0)
+    extent = coords.amax(dim=0) - low + 1
+    if math.prod(extent.tolist()) > torch.iinfo(torch.int64).max:
+        raise ValueError(f"Coordinates spanning {extent.tolist()} cells have more cells than int64 keys can address.")
+    keys, inverse = torch.unique(_linear_keys(coords - low, extent), sorted=True, return_inverse=True)
+    unique = coords.new_empty(keys.shape[0], coords.shape[1])
+    unique[inverse] = coords
+    return unique, inverse
 
 
 def _kernel_offsets(kernel_size: int, device) -> torch.Tensor:
@@ -156,27 +182,115 @@ def _kernel_offsets(kernel_size: int, device) -> torch.Tensor:
 
 
 @dataclass
-class SubmanifoldMap:
-    """Neighbours of every output row of a submanifold convolution, as rows of one source table.
+class PairGroup:
+    """Kernel offsets whose neighbour pairs run as one batched matmul: ``offsets`` [n] and, per offset, the pairs'
+    ``inputs`` and ``outputs`` rows [n, P], padded to the busiest offset's P with the zero row."""
 
-    The table is ``[rows, zero row]`` or, when two rows share a voxel (``has_duplicates``), ``[per-voxel sums of the
-    rows, rows, zero row]``. ``neighbours[r, k]`` is the table row read by output row r at kernel offset k: the
-    neighbouring site (or voxel sum), the row itself at the centre, the zero row where no site is.
-    ``row_to_voxel[r]`` is the voxel of row r; ``voxel_sum`` sums rows per voxel.
+    offsets: torch.Tensor
+    inputs: torch.Tensor
+    outputs: torch.Tensor
+
+
+@dataclass
+class NeighbourPairs:
+    """The (input row, output row) pairs of the off-centre kernel offsets of a submanifold map, in groups.
+
+    The products of every pair of every group, concatenated (``slots`` rows, padding included), are summed into the
+    ``num_rows`` rows by the CSR matrices ``to_outputs`` (the convolution) and ``to_inputs`` (its input gradient), each
+    held as ``(crow_indices, col_indices)``; padding slots belong to no row.
+    """
+
+    groups: list[PairGroup]
+    num_rows: int
+    slots: int
+    to_outputs: tuple[torch.Tensor, torch.Tensor]
+    to_inputs: tuple[torch.Tensor, torch.Tensor]
+
+    def sum_into_rows(self, products: list[torch.Tensor], rows: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """``[num_rows, C]``: per row, the sum of the products ``[n, P, C]`` (one per group) that ``rows`` gives it."""
+        stacked = torch.cat([product.flatten(0, 1) for product in products])
+        crow_indices, col_indices = rows
+        ones = torch.ones(col_indices.shape[0], dtype=stacked.dtype, device=stacked.device)
+        with warnings.catch_warnings():
+            # PyTorch warns once per process that sparse CSR is beta; a CSR times a dense matrix is its basic use.
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta state")
+            matrix = torch.sparse_csr_tensor(crow_indices, col_indices, ones, size=(self.num_rows, self.slots),
+                                             check_invariants=False)
+        return matrix @ stacked
+
+
+def _csr_rows(rows: torch.Tensor, slots: torch.Tensor, num_rows: int, num_slots: int):
+    """``(crow_indices, col_indices)`` of the 0/1 matrix ``[num_rows, num_slots]`` with a one at each (row, slot)."""
+    order = torch.argsort(rows * num_slots + slots)  # by row, then slot: sorted columns within each row
+    crow_indices = torch.zeros(num_rows + 1, dtype=torch.long, device=rows.device)
+    crow_indices[1:] = torch.bincount(rows, minlength=num_rows).cumsum(0)
+    return crow_indices, slots[order]
+
+
+def neighbour_pairs(neighbours: torch.Tensor) -> NeighbourPairs | None:
+    """The off-centre pairs of the map ``neighbours`` [V, K] (V: no neighbour) in groups; None when there are none."""
+    num_rows, volume = neighbours.shape
+    found = neighbours < num_rows
+    found[:, volume // 2] = False  # the centre tap runs as a dense matmul
+    pair_offset, pair_output = found.t().nonzero().unbind(1)  # by offset, then output row
+    if pair_offset.shape[0] == 0:
+        return None
+    pair_input = neighbours[pair_output, pair_offset]
+    counts = torch.bincount(pair_offset, minlength=volume)
+    pair_counts = counts.tolist()
+    grouped = []
+    for offset in sorted((k for k in range(volume) if pair_counts[k]), key=lambda k: -pair_counts[k]):
+        if grouped and pair_counts[offset] >= _MIN_GROUP_FILL * pair_counts[grouped[-1][0]]:
+            grouped[-1].append(offset)
+        else:
+            grouped.append([offset])
+    # Slot of each offset's first pair in the concatenated padded groups.
+    first_slot, group_bounds, num_slots = [0] * volume, [], 0
+    for offsets in grouped:
+        width = pair_counts[offsets[0]]
+        for index, offset in enumerate(offsets):
+            first_slot[offset] = num_slots + index * width
+        group_bounds.append((num_slots, len(offsets), width))
+        num_slots += len(offsets) * width
+    first_pair = torch.cumsum(counts, 0) - counts
+    pair_slot = (torch.tensor(first_slot, device=neighbours.device)[pair_offset]
+                 + torch.arange(pair_offset.shape[0], device=neighbours.device) - first_pair[pair_offset])
+    padded_inputs = neighbours.new_full((num_slots,), num_rows).index_copy_(0, pair_slot, pair_input)
+    padded_outputs = neighbours.new_full((num_slots,), num_rows).index_copy_(0, pair_slot, pair_output)
+    groups = [
+        PairGroup(
+            offsets=torch.tensor(offsets, device=neighbours.device),
+            inputs=padded_inputs[start : start + count * width].view(count, width),
+            outputs=padded_outputs[start : start + count * width].view(count, width),
+        )
+        for offsets, (start, count, width) in zip(grouped, group_bounds)
+    ]
+    return NeighbourPairs(
+        groups=groups,
+        num_rows=num_rows,
+        slots=num_slots,
+        to_outputs=_csr_rows(pair_output, pair_slot, num_rows, num_slots),
+        to_inputs=_csr_rows(pair_input, pair_slot, num_rows, num_slots),
+    )
+
+
+@dataclass
+class SubmanifoldMap:
+    """Neighbours of every voxel of a submanifold convolution, as rows of the table ``[voxels, zero row]``.
+
+    ``neighbours[v, k]`` is the voxel at kernel offset k from voxel v (v itself at the centre), or ``num_voxels`` (the
+    zero row) where there is none; ``pairs`` lists the off-centre ones. Without duplicates every row is its own voxel
+    (``row_to_voxel`` is the identity). When rows share a voxel (``has_duplicates``) the voxels are the distinct
+    coordinates in sorted order and the off-centre taps read the sum of a voxel's rows (``voxel_sum``), while each
+    row's centre tap reads the row itself. ``row_to_voxel[r]`` is the voxel of row r.
     """
 
     neighbours: torch.Tensor
+    pairs: NeighbourPairs | None
     row_to_voxel: torch.Tensor
     num_voxels: int
     has_duplicates: bool
-    centre: int
     voxel_sum: ScatterPlan | None
-
-    @property
-    def num_sources(self) -> int:
-        """Table rows before the zero row."""
-        rows = self.neighbours.shape[0]
-        return self.num_voxels + rows if self.has_duplicates else rows
 
 
 def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldMap:
@@ -185,6 +299,7 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     if cache_key in sparse.kernel_maps:
         return sparse.kernel_maps[cache_key]
     coords = sparse.coords
+    num_rows = coords.shape[0]
     radius = kernel_size // 2
     # Shift by the kernel radius and leave that margin on both sides so that no offset wraps into another row
     # (spatial axes only: offsets never change the batch index).
@@ -196,14 +311,18 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     sorted_keys, order = torch.sort(keys, stable=True)
     voxel_keys, row_to_voxel_sorted = torch.unique_consecutive(sorted_keys, return_inverse=True)
     num_voxels = voxel_keys.shape[0]
-    row_to_voxel = torch.empty_like(row_to_voxel_sorted)
-    row_to_voxel[order] = row_to_voxel_sorted
-    has_duplicates = num_voxels != coords.shape[0]
+    has_duplicates = num_voxels != num_rows
+    if has_duplicates:
+        row_to_voxel = torch.empty_like(row_to_voxel_sorted)
+        row_to_voxel[order] = row_to_voxel_sorted
+        site_keys = voxel_keys
+    else:
+        row_to_voxel = torch.arange(num_rows, device=coords.device)
+        site_keys = keys
 
     offsets = _kernel_offsets(kernel_size, coords.device)
-    centre = offsets.shape[0] // 2
     offset_keys = _linear_keys(torch.cat([torch.zeros_like(offsets[:, :1]), offsets], dim=1), extent)
-    queries = keys.unsqueeze(1) + offset_keys.unsqueeze(0)
+    queries = site_keys.unsqueeze(1) + offset_keys.unsqueeze(0)
     num_cells = int(extent.prod())
     if num_cells <= _MAX_DENSE_LOOKUP_CELLS:
         # Small grids: a dense key -> voxel table answers every query with one gather.
@@ -214,20 +333,14 @@ def submanifold_map(sparse: SparseVoxelTensor, kernel_size: int) -> SubmanifoldM
     else:
         positions = torch.searchsorted(voxel_keys, queries).clamp_max_(num_voxels - 1)
         found = voxel_keys[positions] == queries
-    rows = torch.arange(coords.shape[0], device=coords.device)
-    if has_duplicates:
-        # Off-centre taps read the voxel sums; the centre tap reads the row's own features.
-        neighbours = torch.where(found, positions, num_voxels + coords.shape[0])
-        neighbours[:, centre] = num_voxels + rows
-    else:
-        neighbours = torch.where(found, order[positions], coords.shape[0])
-        neighbours[:, centre] = rows
+    # Positions index the sorted voxel keys: voxels themselves with duplicates, rows (through `order`) without.
+    neighbours = torch.where(found, positions if has_duplicates else order[positions], num_voxels)
     kernel_map = SubmanifoldMap(
         neighbours=neighbours,
+        pairs=neighbour_pairs(neighbours),
         row_to_voxel=row_to_voxel,
         num_voxels=num_voxels,
         has_duplicates=has_duplicates,
-        centre=centre,
         voxel_sum=scatter_plan(row_to_voxel, num_voxels) if has_duplicates else None,
     )
     sparse.kernel_maps[cache_key] = kernel_map
@@ -252,24 +365,66 @@ def strided_map(sparse: SparseVoxelTensor, stride: int) -> StridedMap:
     coords = sparse.coords
     coarse = coords.clone()
     coarse[:, 1:] = torch.div(coords[:, 1:], stride, rounding_mode="floor")
-    extent = coarse.amax(dim=0) + 1 if coords.shape[0] else torch.ones(4, dtype=coords.dtype)
-    out_keys, out_row = torch.unique(_linear_keys(coarse, extent), sorted=True, return_inverse=True)
-    out_coords = torch.empty(out_keys.shape[0], 4, dtype=coords.dtype, device=coords.device)
-    out_coords[out_row] = coarse
+    out_coords, out_row = unique_coordinates(coarse)
     remainder = coords[:, 1:] - coarse[:, 1:] * stride
     kernel_slot = (remainder[:, 0] * stride + remainder[:, 1]) * stride + remainder[:, 2]
     volume = stride**3
     kernel_map = StridedMap(out_coords=out_coords, out_row=out_row, kernel_slot=kernel_slot,
-                            slot_sum=scatter_plan(out_row * volume + kernel_slot, out_keys.shape[0] * volume))
+                            slot_sum=scatter_plan(out_row * volume + kernel_slot, out_coords.shape[0] * volume))
     sparse.kernel_maps[cache_key] = kernel_map
     return kernel_map
 
 
-def _row_blocks(num_rows: int, row_width: int):
-    """Row slices whose gathered taps hold at most _MAX_GATHER_ELEMENTS values (bounds the im2col memory)."""
-    rows_per_block = max(1, _MAX_GATHER_ELEMENTS // max(row_width, 1))
-    for start in range(0, num_rows, rows_per_block):
-        yield slice(start, min(start + rows_per_block, num_rows))
+class _OffCentreTaps(torch.autograd.Function):
+    """The off-centre taps of a submanifold convolution: ``features[s] @ weights[k]`` for every neighbour pair (s, r)
+    of every off-centre offset k, summed into row r (``weights`` [K, in, out]).
+
+    The backward reuses the pairs: the output gradient gathered at each pair's output row gives both the weight
+    gradient and, through ``to_inputs``, the input gradient (autograd's backward of a gather would be a scatter-add,
+    several times slower on CPU). Computed in the inputs' common dtype, autocast or not: a CSR product may not support
+    the lower precisions.
+    """
+
+    @staticmethod
+    def forward(ctx, features: torch.Tensor, weights: torch.Tensor, pairs: NeighbourPairs) -> torch.Tensor:
+        ctx.save_for_backward(features, weights)
+        ctx.pairs = pairs
+        dtype = torch.promote_types(features.dtype, weights.dtype)
+        with torch.autocast(features.device.type, enabled=False):
+            table, weights = _with_zero_row(features.to(dtype)), weights.to(dtype)
+            products = [torch.bmm(_gather(table, group.inputs), weights[group.offsets]) for group in pairs.groups]
+            return pairs.sum_into_rows(products, pairs.to_outputs)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output: torch.Tensor):
+        features, weights = ctx.saved_tensors
+        pairs = ctx.pairs
+        needs_features, needs_weights = ctx.needs_input_grad[:2]
+        # The gradient has the forward's computing dtype.
+        grad_table = _with_zero_row(grad_output)
+        weights = weights.to(grad_output.dtype)
+        table = _with_zero_row(features.to(grad_output.dtype)) if needs_weights else None
+        grad_weights = torch.zeros_like(weights) if needs_weights else None
+        input_products = []
+        for group in pairs.groups:
+            grad_at_outputs = _gather(grad_table, group.outputs)
+            if needs_features:
+                input_products.append(torch.bmm(grad_at_outputs, weights[group.offsets].transpose(1, 2)))
+            if needs_weights:
+                grad_weights[group.offsets] = torch.bmm(_gather(table, group.inputs).transpose(1, 2), grad_at_outputs)
+        grad_features = pairs.sum_into_rows(input_products, pairs.to_inputs) if needs_features else None
+        return grad_features, grad_weights, None
+
+
+def _with_zero_row(values: torch.Tensor) -> torch.Tensor:
+    """``values`` [N, C] and a zero row at index N, read by padding and missing neighbours."""
+    return torch.cat([values, values.new_zeros(1, values.shape[1])])
+
+
+def _gather(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Rows of ``table`` [N, C] at ``index`` [n, P] -> [n, P, C]."""
+    return table.index_select(0, index.flatten()).view(*index.shape, table.shape[1])
 
 
 def _check_backend(backend: str) -> None:
@@ -399,21 +554,18 @@ class SubmanifoldConv3d(_SparseConvBase):
     def _forward_torch(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         features = sparse.features
         weights = self.weight.permute(1, 2, 3, 4, 0).reshape(-1, self.in_channels, self.out_channels)
+        centre = features @ weights[weights.shape[0] // 2]
         if self.kernel_size == 1 or features.shape[0] == 0:
-            return features @ weights[weights.shape[0] // 2]
+            return centre
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        parts = [features, features.new_zeros(1, features.shape[1])]
-        if kernel_map.has_duplicates:
-            parts.insert(0, scatter_sum(features, kernel_map.voxel_sum))
-        table = torch.cat(parts)
-        matrix = weights.reshape(-1, self.out_channels)
-        # Sparse im2col: gather every tap of a block of output rows, then one matmul. Few large ops; many small ones
-        # (a matmul per offset) are pathologically slow with several CPU threads.
-        outputs = []
-        for block in _row_blocks(features.shape[0], kernel_map.neighbours.shape[1] * features.shape[1]):
-            taps = kernel_map.neighbours[block]
-            outputs.append(table.index_select(0, taps.flatten()).view(taps.shape[0], -1) @ matrix)
-        return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        if kernel_map.pairs is None:  # no site has a neighbour
+            return centre
+        if not kernel_map.has_duplicates:
+            return centre + _OffCentreTaps.apply(features, weights, kernel_map.pairs)
+        # Off-centre taps read whole voxels: the taps of the voxel sums, read by every row of the voxel.
+        voxel_sums = scatter_sum(features, kernel_map.voxel_sum)
+        off_centre = _OffCentreTaps.apply(voxel_sums, weights, kernel_map.pairs)
+        return centre + off_centre.index_select(0, kernel_map.row_to_voxel)
 
     def _forward_spconv(self, sparse: SparseVoxelTensor) -> torch.Tensor:
         conv = self._spconv_module(
@@ -428,10 +580,11 @@ class SubmanifoldConv3d(_SparseConvBase):
         if self.kernel_size == 1:
             return torch.ones(num_rows, dtype=torch.long, device=sparse.coords.device)
         kernel_map = submanifold_map(sparse, self.kernel_size)
-        reads = torch.bincount(kernel_map.neighbours.flatten(), minlength=kernel_map.num_sources + 1)
-        if kernel_map.has_duplicates:  # a voxel sum read is one read of each of its rows
-            return reads[: kernel_map.num_voxels][kernel_map.row_to_voxel] + reads[kernel_map.num_voxels: -1]
-        return reads[:-1]
+        # The map is symmetric (v reads u at offset d exactly when u reads v at -d), so a voxel's rows feed the rows of
+        # its neighbours (the zero row has none); through the centre tap a row feeds only itself.
+        rows_per_voxel = torch.bincount(kernel_map.row_to_voxel, minlength=kernel_map.num_voxels + 1)
+        fan_out = rows_per_voxel[kernel_map.neighbours].sum(dim=1) - rows_per_voxel[:-1] + 1
+        return fan_out[kernel_map.row_to_voxel]
 
     def energy_counts(self, inputs: tuple, output) -> tuple[int, int]:
         """(dense MACs, synaptic accumulates) of one call: pairs x in x out, and sum over pairs of input x out."""
@@ -536,15 +689,19 @@ class SparseInverseConv3d(_SparseConvBase):
 
 
 __all__ = [
+    "NeighbourPairs",
+    "PairGroup",
     "ScatterPlan",
     "SparseConv3d",
     "SparseInverseConv3d",
     "SparseVoxelTensor",
     "SubmanifoldConv3d",
     "is_spconv_available",
+    "neighbour_pairs",
     "scatter_mean",
     "scatter_plan",
     "scatter_sum",
     "strided_map",
     "submanifold_map",
+    "unique_coordinates",
 ]
