@@ -72,7 +72,7 @@ from ..data.kitti import (
 from ..metrics.detection import KITTI_IOU_THRESHOLDS, evaluate_detection
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForObjectDetection
 from ..registry import apply_config_overrides, get_config, list_models
-from .finetune_point_segmentation import energy_per_scan, height_above_ground, load_encoder
+from .finetune_point_segmentation import energy_per_scan, format_percent, height_above_ground, load_encoder
 
 logger = logging.get_logger(__name__)
 
@@ -670,10 +670,8 @@ def train_and_evaluate(args, training_args: TrainingArguments, model, sources: d
 
 
 def _summary(metrics: dict, prefix: str = "") -> str:
-    def percent(value):
-        return "n/a" if value is None else f"{100 * value:.2f}%"
-
-    return (f"BEV mAP {percent(metrics.get(prefix + 'bev_map'))}, 3D mAP {percent(metrics.get(prefix + '3d_map'))} "
+    bev, box = metrics.get(prefix + "bev_map"), metrics.get(prefix + "3d_map")
+    return (f"BEV mAP {format_percent(bev)}, 3D mAP {format_percent(box)} "
             f"({metrics.get(prefix + 'num_scans')} scans)")
 
 

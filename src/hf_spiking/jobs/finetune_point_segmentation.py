@@ -424,7 +424,7 @@ def finetune(args: FinetunePointSegmentationArguments, training_args: TrainingAr
         for split in ("validation", "test"):
             if split in sources:
                 results[f"baseline_{split}"] = evaluate_baseline(baseline, sources[split], class_names)
-                logger.info(f"baseline, {split}: mIoU {_percent(results[f'baseline_{split}']['miou'])}")
+                logger.info(f"baseline, {split}: mIoU {format_percent(results[f'baseline_{split}']['miou'])}")
     else:
         results.update(train_and_evaluate(args, training_args, class_names, sources))
     (output / "results.json").write_text(json.dumps(results, indent=2, default=str))
@@ -455,15 +455,16 @@ def train_and_evaluate(args, training_args: TrainingArguments, class_names: list
         results["train"] = train_result.metrics | {"resumed_from_checkpoint": resume}
         trainer.save_model()
     results["validation"] = trainer.evaluate(metric_key_prefix="validation")
-    logger.info(f"validation: mIoU {_percent(results['validation'].get('validation_miou'))}")
+    logger.info(f"validation: mIoU {format_percent(results['validation'].get('validation_miou'))}")
     if "test" in splits:
         results["test"] = trainer.evaluate(splits["test"], metric_key_prefix="test")
-        logger.info(f"test: mIoU {_percent(results['test'].get('test_miou'))}")
+        logger.info(f"test: mIoU {format_percent(results['test'].get('test_miou'))}")
     results["energy"] = energy_per_scan(trainer.model, splits["validation"], args.energy_scans)
     return results
 
 
-def _percent(value) -> str:
+def format_percent(value) -> str:
+    """A 0-1 metric as "12.34%", or "n/a" when the metric is missing."""
     return "n/a" if value is None else f"{100 * value:.2f}%"
 
 
