@@ -78,6 +78,22 @@ def test_trains_saves_a_loadable_classifier_and_reports_validation_and_test_once
     assert (model.config.num_points, model.config.point_sampling) == (64, "random")
 
 
+def test_validation_fraction_zero_trains_on_every_training_file_and_refuses_best_model_selection(tmp_path, modelnet_npy):
+    args, training_args = _arguments(tmp_path, modelnet_npy, "--validation_fraction", "0", "--do_predict",
+                                     "--energy_samples", "4")
+    results = finetune(args, training_args)
+    assert "validation" not in results and results["test"]["num_samples"] == 12
+    assert results["train"]["train_samples_per_second"] > 0
+    assert "final checkpoint, chosen by nothing" in (tmp_path / "run" / "README.md").read_text()
+
+    args, training_args = _arguments(tmp_path, modelnet_npy, "--validation_fraction", "0", "--eval_strategy", "steps",
+                                     "--eval_steps", "2")
+    with pytest.raises(ValueError, match="--validation_fraction 0 leaves nothing to evaluate.*--eval_strategy steps"):
+        finetune(args, training_args)
+    with pytest.raises(ValueError, match=r"--validation_fraction must lie in \[0, 1\), got 1.0"):
+        _arguments(tmp_path, modelnet_npy, "--validation_fraction", "1")
+
+
 def test_evaluation_votes_draw_their_own_points_reproducibly():
     cloud = np.arange(40 * 4, dtype=np.float32).reshape(40, 4)
     split = PointCloudSplit([(cloud, 3)], [0], num_points=8, train=False, rotate=False, seed=0)

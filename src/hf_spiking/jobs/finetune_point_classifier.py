@@ -12,7 +12,9 @@ Data (``--dataset``), never downloaded:
                     lines skipped; the N-MNIST subset layout: ``train1K.txt``, ``test100.txt``, ``<id>.bs2``)
 
 Protocol: the validation split is a stratified ``--validation_fraction`` of the training files (model and recipe
-choices are made on it); the test split is read only with ``--do_predict``, after training, for the final model.
+choices are made on it); the test split is read only with ``--do_predict``, after training, for the final model. Once a
+recipe is fixed on validation, ``--validation_fraction 0 --eval_strategy no --load_best_model_at_end false`` retrains it
+on the whole training split and keeps the final checkpoint (nothing is selected, so nothing needs validating).
 Training augmentation (standard for ModelNet40 fine-tuning): a random subset of ``--num_points`` points, random
 anisotropic scale in [2/3, 3/2], translation in [-0.2, 0.2], random point dropout, and rotation about the up axis with
 ``--rotate``. Evaluation averages the logits of ``--votes`` copies, each with its own draw of points and scale (1 = no
@@ -82,7 +84,8 @@ class FinetunePointClassifierArguments:
     data_dir: str = field(metadata={"help": "data root (see the module docstring for each --dataset)"})
     from_scratch: bool = field(default=False, metadata={"help": "random weights in the architecture of the folder"})
     num_points: int = field(default=1024, metadata={"help": "points per training / evaluation cloud"})
-    validation_fraction: float = field(default=0.1, metadata={"help": "stratified share of train kept for validation"})
+    validation_fraction: float = field(default=0.1, metadata={
+        "help": "stratified share of train kept for validation; 0 trains on all of it (a recipe fixed beforehand)"})
     rotate: bool = field(default=False, metadata={"help": "random rotation about the up axis while training"})
     votes: int = field(default=1, metadata={"help": "test-time voting: logits averaged over this many redrawn, scaled copies"})
     train_labels: str = field(default="train1K.txt", metadata={"help": "events: training label list in data_dir"})
@@ -99,8 +102,8 @@ class FinetunePointClassifierArguments:
     def __post_init__(self):
         if not 0 <= self.time_extent <= 1:
             raise ValueError(f"--time_extent must lie in [0, 1], got {self.time_extent}")
-        if not 0 < self.validation_fraction < 1:
-            raise ValueError(f"--validation_fraction must lie in (0, 1), got {self.validation_fraction}")
+        if not 0 <= self.validation_fraction < 1:
+            raise ValueError(f"--validation_fraction must lie in [0, 1), got {self.validation_fraction}")
         for name in ("num_points", "votes", "energy_samples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"--{name} must be a positive integer, got {getattr(self, name)}")
@@ -129,6 +132,8 @@ def load_splits(args: FinetunePointClassifierArguments, seed: int) -> tuple[Poin
     else:
         reader = load_modelnet40_npy if args.dataset == "modelnet40-npy" else load_modelnet40_off
         train, test = (reader(args.data_dir, split) for split in ("train", "test"))
+    if args.validation_fraction == 0:
+        return train, list(range(len(train))), [], test
     train_indices, validation_indices = stratified_split(train.labels, args.validation_fraction, seed)
     return train, train_indices, validation_indices, test
 
@@ -235,6 +240,11 @@ def evaluate_split(model, split: PointCloudSplit, votes: int, batch_size: int, s
 def finetune(args: FinetunePointClassifierArguments, training_args: TrainingArguments) -> dict:
     """Trains (``--do_train``), evaluates on validation, and with ``--do_predict`` on the test split once; writes
     ``results.json`` and the final model with its feature extractor into ``--output_dir``."""
+    if args.validation_fraction == 0 and (training_args.eval_strategy != "no" or training_args.load_best_model_at_end):
+        raise ValueError(
+            "--validation_fraction 0 leaves nothing to evaluate or select on: pass --eval_strategy no "
+            f"--load_best_model_at_end false (got --eval_strategy {training_args.eval_strategy.value}, "
+            f"--load_best_model_at_end {training_args.load_best_model_at_end})")
     set_seed(training_args.seed)  # before the model is built: identical runs give identical weights
     source, train_indices, validation_indices, test = load_splits(args, training_args.seed)
     in_channels = source[0][0].shape[1]
@@ -254,7 +264,7 @@ def finetune(args: FinetunePointClassifierArguments, training_args: TrainingArgu
         model=model,
         args=training_args,
         train_dataset=splits["train"],
-        eval_dataset=splits["validation"],
+        eval_dataset=splits["validation"] if validation_indices else None,
         data_collator=collate_point_clouds,
         compute_metrics=compute_metrics,
     )
@@ -274,8 +284,9 @@ def finetune(args: FinetunePointClassifierArguments, training_args: TrainingArgu
         extractor.save_pretrained(training_args.output_dir)
     model = trainer.model
     batch = training_args.per_device_eval_batch_size
-    results["validation"] = evaluate_split(model, splits["validation"], args.votes, batch, training_args.seed)
-    logger.info(f"validation: {_summary(results['validation'])}")
+    if validation_indices:
+        results["validation"] = evaluate_split(model, splits["validation"], args.votes, batch, training_args.seed)
+        logger.info(f"validation: {_summary(results['validation'])}")
     if training_args.do_predict:
         test_split = PointCloudSplit(test, list(range(len(test))), args.num_points, False, False, training_args.seed)
         results["test"] = evaluate_split(model, test_split, args.votes, batch, training_args.seed)
@@ -317,16 +328,21 @@ def write_model_card(model, results: dict, energy, output_dir: str) -> None:
         {**common, "metric_type": "accuracy", "metric_name": "mean per-class accuracy", "metric_value": round(test["mean_per_class"], 2)},
     ]
     per_class = "\n".join(f"| {label} | {value:.1f} |" for label, value in test["per_class"].items())
-    validation = results["validation"]
+    if "validation" in results:
+        validation = results["validation"]
+        selection = (f"validation OA {validation['accuracy']:.2f}% on {validation['num_samples']} clouds held out of the "
+                     "training split (stratified); the checkpoint was chosen on validation before the test split was "
+                     "read, once.")
+    else:
+        selection = ("trained on the whole training split with a recipe fixed beforehand on a validation split; the "
+                     "final checkpoint, chosen by nothing, was fixed before the test split was read, once.")
     description = (
         f"`{type(model).__name__}` fine-tuned with `hf-spiking finetune-point-classifier` (arguments below) from "
         f"`{args['model_name_or_path']}`{' (random initialisation)' if args['from_scratch'] else ''}.\n\n"
         f"Test OA **{test['accuracy']:.2f}%** (95% Wilson interval [{low:.1f}, {high:.1f}], {test['num_samples']} "
         f"clouds, {test['votes']} vote(s)), mean per-class {test['mean_per_class']:.2f}%; estimated energy "
         f"{test['energy_mj_per_sample']:.4f} mJ per sample ({test['votes']} forward pass(es) of "
-        f"{test['energy_mj_per_forward']:.4f} mJ; the energy table below is one pass); validation OA "
-        f"{validation['accuracy']:.2f}% on {validation['num_samples']} clouds held out of the training split "
-        "(stratified); the checkpoint was chosen on validation before the test split was read, once.\n\n"
+        f"{test['energy_mj_per_forward']:.4f} mJ; the energy table below is one pass); {selection}\n\n"
         f"Data: {provenance}.\n\nArguments (`results.json`):\n\n```json\n{json.dumps(args, indent=1)}\n```\n\n"
         f"Training: {json.dumps(results.get('train', {}))}\n\n"
         f"<details><summary>Per-class test accuracy (%)</summary>\n\n| class | accuracy |\n|---|---|\n{per_class}\n\n</details>"
