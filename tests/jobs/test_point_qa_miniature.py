@@ -55,3 +55,19 @@ def test_training_conversations_are_seeded_and_use_training_templates():
     train = {t for templates in qa.TEMPLATES.values() for t in templates["train"]} | {qa.CAPTION_REQUEST}
     assert {item["question"] for item in items} <= train
     assert 5 < sum(item["question"] == qa.CAPTION_REQUEST for item in items) < 30
+
+
+def test_question_weights_shift_the_mix_towards_the_weighted_types_and_are_validated():
+    attributes = qa.ShapeAttributes("chair", "red", "wood", {"legs": "four"}, "yes", "sitting")
+    shapes = [{"attributes": attributes, "captions": ["a red chair"], "points": np.zeros((8, 6), np.float32)}]
+    count_questions = {t.format(noun="legs") for t in qa.TEMPLATES["count"]["train"]}
+
+    def count_share(weights):
+        data = job.SampledConversations(shapes, size=600, caption_fraction=0.0, question_weights=weights)
+        return sum(data[i]["question"] in count_questions for i in range(600)) / 600
+
+    # six answerable types: 1/6 uniformly, 6/11 when count weighs 6 and the other five 1
+    assert count_share(None) == pytest.approx(1 / 6, abs=0.05)
+    assert count_share({"count": 6.0}) == pytest.approx(6 / 11, abs=0.06)
+    with pytest.raises(ValueError, match="question_weights must map question types"):
+        job.SampledConversations(shapes, size=1, caption_fraction=0.0, question_weights={"legs": 2.0})

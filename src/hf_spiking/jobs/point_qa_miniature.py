@@ -64,6 +64,9 @@ class PointQASettings:
     stage1_learning_rate: float = 1e-3
     stage2_learning_rate: float = 1e-3
     stage2_caption_fraction: float = 0.25
+    # Relative frequency of each question type among stage 2's questions (types not named: 1). Part counts and
+    # colour tones are the hardest answers for the encoder to read, so they are asked more often.
+    stage2_question_weights: dict[str, float] = field(default_factory=lambda: {"count": 3.0, "colour": 2.0})
     caption_eval_shapes: int = 280
     energy_clouds: int = 16
 
@@ -105,11 +108,21 @@ def load_shapes(output_dir: Path, split: str, num_per_category: int, num_points:
 
 class SampledConversations(torch.utils.data.Dataset):
     """``size`` random ``{"point_cloud", "question", "answer"}`` items about ``shapes``: a caption request with
-    probability ``caption_fraction``, else a question of a random answerable type from the training templates.
-    Item ``i`` is the same in every epoch and process (seeded by ``(seed, i)``)."""
+    probability ``caption_fraction``, else a question from the training templates of an answerable type, drawn in
+    proportion to ``question_weights`` (type -> weight, 1 for types not named; ``None``: uniform). Item ``i`` is the
+    same in every epoch and process (seeded by ``(seed, i)``)."""
 
-    def __init__(self, shapes: list[dict], size: int, caption_fraction: float, seed: int = TRAIN_SEED):
+    def __init__(self, shapes: list[dict], size: int, caption_fraction: float, seed: int = TRAIN_SEED,
+                 question_weights: dict[str, float] | None = None):
         self.shapes, self.size, self.caption_fraction, self.seed = shapes, size, caption_fraction, seed
+        self.question_probabilities = None
+        if question_weights is not None:
+            unknown = sorted(set(question_weights) - set(qa.QUESTION_TYPES))
+            if unknown or any(weight <= 0 for weight in question_weights.values()):
+                raise ValueError(f"question_weights must map question types {qa.QUESTION_TYPES} to positive weights, "
+                                 f"got {question_weights}")
+            weights = np.array([question_weights.get(name, 1.0) for name in qa.QUESTION_TYPES])
+            self.question_probabilities = weights / weights.sum()
 
     def __len__(self):
         return self.size
@@ -119,7 +132,12 @@ class SampledConversations(torch.utils.data.Dataset):
         shape = self.shapes[int(rng.integers(len(self.shapes)))]
         item = None
         if rng.random() >= self.caption_fraction:
-            for question_type in rng.permutation(qa.QUESTION_TYPES):
+            if self.question_probabilities is None:
+                order = rng.permutation(qa.QUESTION_TYPES)
+            else:  # weighted, without replacement: the first answerable type is drawn in proportion to its weight
+                order = rng.choice(qa.QUESTION_TYPES, len(qa.QUESTION_TYPES), replace=False,
+                                   p=self.question_probabilities)
+            for question_type in order:
                 item = qa.ask(shape["attributes"], str(question_type), "train", rng)
                 if item is not None:
                     break
@@ -235,17 +253,17 @@ def train_point_language_model(settings, arm: str, language_model, tokenizer, tr
         model = SpikingPointLLMForConditionalGeneration(config)
         model.language_model.load_state_dict(language_model.state_dict())
     processor = build_processor(settings, tokenizer, model.config.num_point_tokens)
-    for stage, stage_dir, steps, learning_rate, caption_fraction in (
-        ("alignment", stage1, settings.stage1_steps, settings.stage1_learning_rate, 1.0),
+    for stage, stage_dir, steps, learning_rate, caption_fraction, question_weights in (
+        ("alignment", stage1, settings.stage1_steps, settings.stage1_learning_rate, 1.0, None),
         ("instruction", output_dir / "stage2", settings.stage2_steps, settings.stage2_learning_rate,
-         settings.stage2_caption_fraction),
+         settings.stage2_caption_fraction, settings.stage2_question_weights),
     ):
         if (stage_dir / "final" / "model.safetensors").is_file():
             continue
         args = training_arguments(stage_dir, steps, learning_rate, settings.batch_size)
         args.resume_from_checkpoint = _resume_point(stage_dir)
         data = SampledConversations(train_shapes, steps * settings.batch_size, caption_fraction,
-                                    seed=TRAIN_SEED + (stage == "instruction"))
+                                    seed=TRAIN_SEED + (stage == "instruction"), question_weights=question_weights)
         model = train_stage(model, processor, data, args, stage, train_point_encoder=True)
         model.save_pretrained(stage_dir / "final")
         processor.save_pretrained(stage_dir / "final")
