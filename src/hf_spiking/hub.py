@@ -42,6 +42,22 @@ _USAGE = {
         'classifier = pipeline("point-cloud-classification", model="{repo}")\n'
         "classifier(cloud)  # a point cloud (N, C) or file; event-cloud models: a read_events() stream or event file",
     ),
+    "ForSemanticSegmentation": (
+        ("point-cloud-segmentation", "point-cloud"),
+        'import hf_spiking  # registers the hf_spiking architectures and pipelines with transformers\n'
+        "from transformers import pipeline\n\n"
+        'segmenter = pipeline("point-cloud-segmentation", model="{repo}")\n'
+        "segments = segmenter(scan)  # scan: an (N, C) array (x, y, z, intensity) or a .bin Velodyne scan; "
+        'segments["labels"]: one class per point',
+    ),
+    "ForObjectDetection": (
+        ("3d-object-detection", "point-cloud"),
+        'import hf_spiking  # registers the hf_spiking architectures and pipelines with transformers\n'
+        "from transformers import pipeline\n\n"
+        'detector = pipeline("3d-object-detection", model="{repo}")\n'
+        "objects = detector(scan)  # scan: an (N, C) array (x, y, z, intensity) or a .bin Velodyne scan; one "
+        '{"label", "score", "box": {x, y, z, l, w, h, yaw}} per object',
+    ),
 }
 _DEFAULT_USAGE = (
     (),

@@ -24,7 +24,8 @@ U(0.95, 1.05), applied to the points and the boxes alike. Evaluation reports BEV
 recall points (:func:`hf_spiking.metrics.detection.evaluate_detection`) at IoU 0.7 for cars and 0.5 for the other
 classes, plus the estimated energy of the SNN per scan beside the same network run densely. ``--resume_from_checkpoint
 latest`` continues from the newest checkpoint in ``--output_dir``. Everything is written to
-``<output_dir>/results.json``.
+``<output_dir>/results.json``; a run that evaluated the test split (synthetic scenes only) also writes the model card,
+``<output_dir>/README.md`` (:func:`write_model_card`).
 
 ``--baseline`` trains nothing: it evaluates :func:`cluster_baseline_detections`, a non-learned reference (ground
 removal by height above a fitted ground plane, Euclidean clustering, minimum-area oriented boxes, class by box size),
@@ -69,10 +70,18 @@ from ..data.kitti import (
     read_kitti_labels,
     read_semantickitti_scan,
 )
+from ..hub import create_model_card
 from ..metrics.detection import KITTI_IOU_THRESHOLDS, evaluate_detection
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForObjectDetection
 from ..registry import apply_config_overrides, get_config, list_models
-from .finetune_point_segmentation import energy_per_scan, format_percent, height_above_ground, load_encoder
+from .finetune_point_segmentation import (
+    energy_per_scan,
+    format_percent,
+    height_above_ground,
+    lidar_card_description,
+    load_encoder,
+    synthetic_scenes_data,
+)
 
 logger = logging.get_logger(__name__)
 
@@ -611,7 +620,8 @@ def evaluate_baseline(source: FrameSource, evaluation: DetectionEvaluation, poin
 
 def finetune(args: FinetunePointDetectionArguments, training_args: TrainingArguments) -> dict:
     """Trains (``--do_train``) and evaluates on validation (and test with ``--do_predict``), or evaluates the baseline
-    (``--baseline``); writes ``results.json`` (and the trained model) into ``--output_dir``."""
+    (``--baseline``); writes ``results.json``, the trained model and, after a test evaluation, its card
+    (:func:`write_model_card`) into ``--output_dir``."""
     set_seed(training_args.seed)  # before the model is built: identical runs give identical weights
     class_names, iou_thresholds, sources = load_sources(args, training_args.do_predict, training_args.seed)
     default_range = KITTI_POINT_CLOUD_RANGE if args.dataset == "kitti" else None
@@ -630,7 +640,11 @@ def finetune(args: FinetunePointDetectionArguments, training_args: TrainingArgum
                 logger.info(f"baseline, {split}: {_summary(results[f'baseline_{split}'])}")
     else:
         results.update(train_and_evaluate(args, training_args, model, sources, evaluation))
-    (output / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    saved = json.dumps(results, indent=2, default=str)
+    (output / "results.json").write_text(saved)
+    if "test" in results:
+        # The card reads the results as saved, as a later write_model_card on results.json does: the same card.
+        write_model_card(model, json.loads(saved), output)
     return results
 
 
@@ -675,6 +689,41 @@ def _summary(metrics: dict, prefix: str = "") -> str:
             f"({metrics.get(prefix + 'num_scans')} scans)")
 
 
+def write_model_card(model, results: dict, output_dir) -> None:
+    """``README.md`` of the trained detector, from the loaded ``model`` and its run's ``results.json`` (a run with
+    ``--do_predict``, which only the synthetic scenes have: KITTI's testing/ has no labels): car BEV and 3D AP at IoU
+    0.7 on the test split (the model-index) with every class's AP, validation metrics, the energy per scan beside the
+    same network run densely, the data's origin, the training metrics and the arguments."""
+    test = results["test"]
+
+    def average_precision(kind: str, name: str):
+        return test.get(f"test_{kind}_ap_{name.replace(' ', '_')}_{SYNTHETIC_IOU_THRESHOLDS[name]:g}")
+
+    car_bev, car_3d = average_precision("bev", "car"), average_precision("3d", "car")
+    common = {"task_type": "3d-object-detection", "dataset_type": "synthetic-scenes",
+              "dataset_name": "synthetic LiDAR street scenes", "dataset_split": "test"}
+    eval_results = [{**common, "metric_type": metric_type, "metric_name": f"car {label} AP@0.7 (R40)",
+                     "metric_value": round(100 * value, 2)}
+                    for metric_type, label, value in (("bev_ap", "BEV", car_bev), ("3d_ap", "3D", car_3d))
+                    if value is not None]
+    table = "\n".join(
+        f"| {name} | {SYNTHETIC_IOU_THRESHOLDS[name]:g} | {format_percent(average_precision('bev', name))} | "
+        f"{format_percent(average_precision('3d', name))} |" for name in results["class_names"]
+    )
+    metrics_markdown = (
+        f"Test car BEV AP@0.7 **{format_percent(car_bev)}**, car 3D AP@0.7 **{format_percent(car_3d)}** (R40 average "
+        f"precision; {test['test_num_scans']} scans, the test split evaluated once at the end of the run); over the "
+        f"classes (IoU 0.7 for cars, 0.5 for the others) BEV mAP {format_percent(test.get('test_bev_map'))}, 3D mAP "
+        f"{format_percent(test.get('test_3d_map'))}. Validation: {_summary(results['validation'], 'validation_')}."
+        f"\n\n| class | IoU threshold | test BEV AP | test 3D AP |\n|---|---|---|---|\n{table}"
+    )
+    description = lidar_card_description(model, results, "finetune-point-detection", metrics_markdown,
+                                         synthetic_scenes_data(results["args"]))
+    card = create_model_card(model, eval_results, model_name=Path(output_dir).name, model_description=description,
+                             tags=["lidar", "svl"])
+    card.save(Path(output_dir) / "README.md")
+
+
 def parse_arguments(argv: list[str] | None = None) -> tuple[FinetunePointDetectionArguments, TrainingArguments]:
     parser = HfArgumentParser((FinetunePointDetectionArguments, TrainingArguments))
     parser.set_defaults(**RECIPE_DEFAULTS)
@@ -709,6 +758,7 @@ __all__ = [
     "minimum_area_rectangle",
     "points_in_boxes",
     "read_kitti_frame",
+    "write_model_card",
 ]
 
 

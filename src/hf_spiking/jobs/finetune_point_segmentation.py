@@ -21,7 +21,8 @@ labelled 255, which the loss ignores) and augmented: rotation about z, flips of 
 (``batch_eval_metrics``: no logits are kept), reporting mIoU, overall accuracy and per-class IoU
 (:mod:`hf_spiking.metrics.segmentation`), plus the estimated energy of the SNN per scan beside the same network run
 densely. ``--resume_from_checkpoint latest`` continues from the newest checkpoint in ``--output_dir``. Everything is
-written to ``<output_dir>/results.json``.
+written to ``<output_dir>/results.json``; a run that evaluated the test split also writes the model card,
+``<output_dir>/README.md`` (:func:`write_model_card`).
 
 ``--baseline`` trains nothing: it evaluates :class:`HeightCentroidBaseline`, a non-learned reference (ground plane,
 height features, nearest class centroid), on the same splits with the same metrics.
@@ -52,7 +53,8 @@ from transformers.utils import logging
 
 from ..console import show_info_logs
 from ..data.kitti import SEMANTICKITTI_CLASSES, read_semantickitti_frame, semantickitti_sequence_files
-from ..energy import estimate_energy
+from ..energy import ENERGY_PRESETS, estimate_energy
+from ..hub import create_model_card
 from ..metrics.segmentation import SegmentationMetric
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import SpikingPointEncoderForSemanticSegmentation
 from ..models.spiking_point_encoder.segmentation import SEGMENTATION_IGNORE_INDEX
@@ -411,7 +413,8 @@ def evaluate_baseline(baseline: HeightCentroidBaseline, source: ScanSource, clas
 
 def finetune(args: FinetunePointSegmentationArguments, training_args: TrainingArguments) -> dict:
     """Trains (``--do_train``) and evaluates on validation (and test with ``--do_predict``), or evaluates the baseline
-    (``--baseline``); writes ``results.json`` (and the trained model) into ``--output_dir``."""
+    (``--baseline``); writes ``results.json``, the trained model and, after a test evaluation, its card
+    (:func:`write_model_card`) into ``--output_dir``."""
     set_seed(training_args.seed)  # before the model is built: identical runs give identical weights
     class_names, sources = load_sources(args, training_args.do_predict)
     output = Path(training_args.output_dir)
@@ -426,13 +429,17 @@ def finetune(args: FinetunePointSegmentationArguments, training_args: TrainingAr
                 results[f"baseline_{split}"] = evaluate_baseline(baseline, sources[split], class_names)
                 logger.info(f"baseline, {split}: mIoU {format_percent(results[f'baseline_{split}']['miou'])}")
     else:
-        results.update(train_and_evaluate(args, training_args, class_names, sources))
-    (output / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        model = build_model(args, class_names, in_channels=4)  # both data sets: x, y, z, intensity (remission)
+        results.update(train_and_evaluate(args, training_args, model, class_names, sources))
+    saved = json.dumps(results, indent=2, default=str)
+    (output / "results.json").write_text(saved)
+    if "test" in results:
+        # The card reads the results as saved, as a later write_model_card on results.json does: the same card.
+        write_model_card(model, json.loads(saved), output)
     return results
 
 
-def train_and_evaluate(args, training_args: TrainingArguments, class_names: list[str], sources: dict) -> dict:
-    model = build_model(args, class_names, in_channels=4)  # both data sets: x, y, z, intensity (remission)
+def train_and_evaluate(args, training_args: TrainingArguments, model, class_names: list[str], sources: dict) -> dict:
     splits = {split: ScanSegmentationDataset(source, args.num_points, split == "train")
               for split, source in sources.items()}
     logger.info(f"{args.dataset}: {len(splits['train'])} training, {len(splits['validation'])} validation scans, "
@@ -468,6 +475,82 @@ def format_percent(value) -> str:
     return "n/a" if value is None else f"{100 * value:.2f}%"
 
 
+# ---- the model card ------------------------------------------------------------------------------------------------
+
+# --dataset -> (dataset name, model-index dataset type).
+DATASET_NAMES = {"synthetic-scenes": ("synthetic LiDAR street scenes", "synthetic-scenes"),
+                 "semantickitti": ("SemanticKITTI", "semantickitti")}
+
+
+def write_model_card(model, results: dict, output_dir) -> None:
+    """``README.md`` of the trained segmenter, from the loaded ``model`` and its run's ``results.json`` (a run with
+    ``--do_predict``): test mIoU and overall accuracy (the model-index) with the per-class IoU, validation metrics, the
+    energy per scan beside the same network run densely, the data's origin, the training metrics and the arguments."""
+    args, test, validation = results["args"], results["test"], results["validation"]
+    name, dataset_type = DATASET_NAMES[args["dataset"]]
+    common = {"task_type": "point-cloud-segmentation", "dataset_type": dataset_type, "dataset_name": name,
+              "dataset_split": "test"}
+    metrics = (("mean_iou", "mIoU", "test_miou"), ("accuracy", "overall accuracy", "test_overall_accuracy"))
+    eval_results = [{**common, "metric_type": metric_type, "metric_name": metric_name,
+                     "metric_value": round(100 * test[key], 2)}
+                    for metric_type, metric_name, key in metrics if test.get(key) is not None]
+    per_class = "\n".join(f"| {label} | {format_percent(test.get(f'test_iou_{key}'))} |"
+                           for label, key in zip(results["class_names"], metric_names(results["class_names"])))
+    if args["dataset"] == "synthetic-scenes":
+        data = synthetic_scenes_data(args)
+    else:
+        data = (f"SemanticKITTI (CC BY-NC-SA 3.0; not redistributed), sequences {args['sequences']} for training, "
+                f"{args['eval_sequences']} for validation and {args['test_sequences']} for test")
+    metrics_markdown = (
+        f"Test mIoU **{format_percent(test.get('test_miou'))}**, overall accuracy "
+        f"{format_percent(test.get('test_overall_accuracy'))} (every point of every test scan, one confusion matrix; "
+        f"the test split was evaluated once, at the end of the run); validation mIoU "
+        f"{format_percent(validation.get('validation_miou'))}, overall accuracy "
+        f"{format_percent(validation.get('validation_overall_accuracy'))}.\n\n"
+        f"<details><summary>Per-class test IoU</summary>\n\n| class | IoU |\n|---|---|\n{per_class}\n\n</details>"
+    )
+    description = lidar_card_description(model, results, "finetune-point-segmentation", metrics_markdown, data)
+    card = create_model_card(model, eval_results, model_name=Path(output_dir).name, model_description=description,
+                             tags=["lidar", "svl"])
+    card.save(Path(output_dir) / "README.md")
+
+
+def synthetic_scenes_data(args: dict) -> str:
+    """The origin and the splits of a run on the generated scenes, for its model card."""
+    return (f"LiDAR street scenes generated by hf_spiking.data.synthetic_scenes (docs/synthetic_scenes.md), seeded; "
+            f"no real data: the first {args['num_train_scenes']} scenes of the training split and the first "
+            f"{args['num_eval_scenes']} of the validation and of the test split (scene seed {args['scene_seed']}, "
+            f"LiDAR column step {args['azimuth_step_degrees']} degrees)")
+
+
+def lidar_card_description(model, results: dict, command: str, metrics_markdown: str, data: str) -> str:
+    """The model-card description of a LiDAR job's run (the segmentation and the detection job): the model and its
+    initialisation, ``metrics_markdown`` (the job's test and validation metrics), the estimated energy per scan beside
+    the same network run densely, ``data`` (origin, terms and splits), the training metrics and the arguments."""
+    args, energy = results["args"], results["energy"]
+    source = args["model_name_or_path"]
+    origin = (f"the preset `{source}` (random weights)" if source in list_models()
+              else f"the model folder `{source}`")
+    if args["init_from"]:
+        origin += f", with the encoder of `{args['init_from']}`"
+    if "train" in results:
+        training = (f"Training metrics of the run's last `Trainer.train` call (runtime in seconds): "
+                    f"`{json.dumps(results['train'])}`")
+    else:
+        training = "No training in this run: the model was evaluated as loaded."
+    costs = ENERGY_PRESETS["fp32"]  # energy_per_scan's estimate_energy runs with the default costs
+    return (
+        f"`{type(model).__name__}` from `hf-spiking {command}` (arguments below), starting from {origin}.\n\n"
+        f"{metrics_markdown}\n\n"
+        f"Estimated energy: **{energy['energy_mj_per_scan']:.4g} mJ per scan**, against "
+        f"{energy['dense_energy_mj_per_scan']:.4g} mJ for the same network run densely (every MAC: its ANN twin's "
+        f"compute); `hf_spiking.estimate_energy`, measured convention, fp32 costs (E_MAC = {costs.e_mac} pJ, E_AC = "
+        f"{costs.e_ac} pJ, 45 nm), mean over (at most) the first {args['energy_scans']} validation scans.\n\n"
+        f"Data: {data}.\n\n{training}\n\n"
+        f"Arguments (`results.json`, seed {results['seed']}):\n\n```json\n{json.dumps(args, indent=1)}\n```"
+    )
+
+
 def parse_arguments(argv: list[str] | None = None) -> tuple[FinetunePointSegmentationArguments, TrainingArguments]:
     parser = HfArgumentParser((FinetunePointSegmentationArguments, TrainingArguments))
     parser.set_defaults(**RECIPE_DEFAULTS)
@@ -496,6 +579,7 @@ __all__ = [
     "load_encoder",
     "load_sources",
     "pad_scan",
+    "write_model_card",
 ]
 
 
