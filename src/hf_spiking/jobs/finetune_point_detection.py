@@ -31,20 +31,14 @@ latest`` continues from the newest checkpoint in ``--output_dir``. Everything is
 removal by height above a fitted ground plane, Euclidean clustering, minimum-area oriented boxes, class by box size),
 on the same splits with the same metrics.
 
-Measured on the 2-core CPU (2 threads, ``svl-e3dsnn-det-t``, batch 2): a training step takes 1.9-2.6 s on full
-synthetic scans (~42k points in the range, ~18.6k voxels of 0.1 m each) and 1.7-1.9 s with the default 32,768 points
-per scan (200 steps of the job: 1.87 s each, data loading included) on the otherwise idle machine; about twice that
-beside another single-core job, and 6-8 s under heavier sharing (load average ~5). Evaluating a scan takes 0.4 s
-idle; generating a scene 0.3-2 s (once: ``datasets`` caches it; ``--num_proc 2`` halves it). The defaults (1,000
-steps on 500 scenes, 50 validation scenes evaluated every 250 steps) take about 40 minutes on the idle machine and
-about 75 beside another single-core job, within 90 minutes:
+Measured on the 2-core CPU alone (2 threads, ``svl-e3dsnn-det-t``, batch 2, the default 32,768 points per scan): a
+training step takes about 0.84 s (data loading included); evaluating a scan about 0.4 s; generating a scene 0.3-2 s
+(once: ``datasets`` caches it; ``--num_proc 2`` halves it). The defaults (1,000 steps on 500 scenes, 50 validation
+scenes every 250 steps) took 22 minutes with the slower sparse path of the time (1.2 s per step); results of the
+chained runs so far are in ``model_cards/svl-e3dsnn-det-synthetic.md``:
 
-    hf-spiking finetune-point-detection --dataset synthetic-scenes --output_dir runs/det-synthetic --do_train \\
+    hf-spiking finetune-point-detection --dataset synthetic-scenes --output_dir runs/det-synthetic --do_train \
         --do_predict --num_proc 2
-
-After 200 steps on 100 scenes (a check, not a result) the validation BEV mAP was 2.7 % (cars: 4.8 % at IoU 0.7,
-most cars found at BEV IoU 0.5-0.85); the baseline reaches 42 % car BEV AP on 5 validation scenes, so train longer
-than this check before comparing.
 """
 
 from __future__ import annotations
