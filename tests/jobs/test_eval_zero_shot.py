@@ -2,14 +2,19 @@
 formats, end to end with a tiny checkpoint and the real all-MiniLM-L6-v2 teacher."""
 
 import json
+import logging
 
 import numpy as np
 import pytest
 import torch
 
 import hf_spiking
+from hf_spiking.console import show_info_logs
+from hf_spiking.data.modelnet import MODELNET40_CLASSES
 from hf_spiking.jobs import eval_zero_shot
 from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForZeroShotClassification
+from hf_spiking.models.spiking_point_encoder.modeling_spiking_point_encoder import prompt_ensemble_embeddings
+from hf_spiking.models.spiking_point_encoder.zero_shot import class_prompt_features, load_text_teacher, zero_shot_logits
 
 
 def test_accuracy_metrics_match_hand_counts():
@@ -61,6 +66,76 @@ def test_modelnet40_off_folder(tiny_checkpoint, tmp_path):
     assert (metrics["top5"] * 6 / 100) == pytest.approx(round(metrics["top5"] * 6 / 100))  # whole clouds of 6
     assert metrics["templates"] == ["a {}.", "a 3D model of a {}."] and not metrics["folded_head"]
     assert metrics["energy"]["total_energy_mj"] > 0
+
+
+def test_modelnet40_npy_train_split_is_read_for_validation_only_when_asked(tiny_checkpoint, tmp_path, caplog, monkeypatch):
+    show_info_logs()  # now, so that main() leaves the library logger propagating to caplog
+    monkeypatch.setattr(logging.getLogger("hf_spiking"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="hf_spiking.jobs.eval_zero_shot")
+    root = tmp_path / "ModelNet40"
+    generator = np.random.default_rng(0)
+    counts = {("chair", "train"): 3, ("chair", "test"): 1, ("vase", "train"): 1, ("vase", "test"): 2}
+    for (name, split), count in counts.items():
+        (root / name / split).mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            np.save(root / name / split / f"{name}_{index:04d}.npy", generator.random((100, 3)).astype(np.float32))
+    chair, vase = MODELNET40_CLASSES.index("chair"), MODELNET40_CLASSES.index("vase")
+    predictions = tmp_path / f"metrics.{tiny_checkpoint.name}.jsonl"
+
+    def scored_labels():
+        return sorted(label for line in predictions.read_text().splitlines()[1:] for label in json.loads(line)["labels"])
+
+    args = ["--dataset", "modelnet40-npy", "--data-dir", str(root)]
+    train = _run(tiny_checkpoint, tmp_path, *args, "--split", "train")
+    assert (train["split"], train["split_use"], train["num_samples"]) == ("train", "validation", 4)
+    assert scored_labels() == sorted([chair] * 3 + [vase])
+    assert "validation use of the train split" in caplog.text
+    caplog.clear()
+
+    test = _run(tiny_checkpoint, tmp_path, *args)
+    assert (test["split"], test["split_use"], test["num_samples"]) == ("test", "test", 3)
+    assert scored_labels() == sorted([chair] + [vase] * 2)
+    assert "(test split)" in caplog.text and "validation use" not in caplog.text
+
+
+def test_split_train_is_refused_for_evaluation_only_datasets(tiny_checkpoint, capsys):
+    code = eval_zero_shot.main(["--checkpoint", str(tiny_checkpoint), "--dataset", "synthetic", "--split", "train"])
+    assert code == 2
+    assert "--split train applies to modelnet40 and modelnet40-npy only" in capsys.readouterr().err
+
+
+def test_prompt_templates_are_ensembled_like_clip_by_hand():
+    torch.manual_seed(0)
+    text_proj = torch.nn.Linear(4, 3)
+    features = torch.randn(2, 3, 4)  # 2 classes x 3 templates
+    weight, bias = text_proj.weight.detach().double().numpy(), text_proj.bias.detach().double().numpy()
+    expected = []
+    for per_template in features.double().numpy():
+        embeddings = [weight @ feature + bias for feature in per_template]
+        mean = np.mean([e / np.linalg.norm(e) for e in embeddings], axis=0)
+        expected.append(mean / np.linalg.norm(mean))
+    with torch.no_grad():
+        ensembled = prompt_ensemble_embeddings(text_proj, features)
+        averaged_features = torch.nn.functional.normalize(text_proj(features.mean(1)), dim=-1)
+        one_template = prompt_ensemble_embeddings(text_proj, features[:, :1])
+        single = torch.nn.functional.normalize(text_proj(features[:, 0]), dim=-1)
+    np.testing.assert_allclose(ensembled.numpy(), np.array(expected), rtol=1e-5, atol=1e-6)
+    assert (ensembled - averaged_features).abs().max() > 1e-3  # not the plain average of the teacher features
+    assert torch.equal(one_template, single)  # a one-template checkpoint scores as before
+
+
+def test_the_job_and_the_folded_head_build_the_same_class_embeddings(tiny_checkpoint):
+    text_encoder, tokenizer = load_text_teacher()
+    model = SpikingPointEncoderForZeroShotClassification.from_pretrained(tiny_checkpoint).eval()
+    names = ["chair", "lamp", "vase"]
+    features = class_prompt_features(names, model.config.prompt_templates, text_encoder, tokenizer)
+    assert features.shape == (3, 2, model.config.text_embed_dim)  # one row per template, ensembled after text_proj
+    points = torch.rand(4, 64, 6)
+    job_logits = zero_shot_logits(model.point_encoder, model.text_proj, features, points)
+    model.fold_text_classifier(names, text_encoder, tokenizer)
+    with torch.no_grad():
+        folded_logits = model(points).logits / model.logit_scale.exp()
+    torch.testing.assert_close(folded_logits, job_logits, rtol=1e-5, atol=1e-6)
 
 
 def test_openshape_modelnet40_and_scanobjectnn_files(tiny_checkpoint, tmp_path):

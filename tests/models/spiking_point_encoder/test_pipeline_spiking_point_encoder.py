@@ -61,7 +61,7 @@ def test_folded_classifier_saved_and_reloaded_equals_the_text_path(teacher, tmp_
         features = model.attach_teachers(text_encoder, tokenizer).encode_texts(
             input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]
         )
-        class_embeds = features.reshape(len(LABELS), len(TEMPLATES), -1).mean(1)
+        class_embeds = features.reshape(len(LABELS), len(TEMPLATES), -1)  # per template, ensembled by the model
         unfolded = model(points, class_embeds=class_embeds).logits
 
     model.fold_text_classifier(LABELS, text_encoder, tokenizer, templates=TEMPLATES)

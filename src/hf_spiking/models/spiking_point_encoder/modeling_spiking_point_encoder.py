@@ -321,6 +321,26 @@ def encode_with_text_teacher(
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
+def prompt_ensemble_embeddings(text_proj: nn.Module, prompt_features: torch.Tensor) -> torch.Tensor:
+    """Unit class embeddings [K, hidden_size] from text-teacher features of the class prompts: [K, T,
+    text_embed_dim] for T prompt templates per class, or [K, text_embed_dim] for one.
+
+    CLIP's prompt ensembling: each template's ``text_proj`` embedding is L2-normalised, the unit vectors are averaged
+    over the templates and the mean is normalised again, so that every template weighs the same whatever the norm
+    of its embedding. With one template this is ``normalize(text_proj(features))``.
+    """
+    if prompt_features.dim() == 3 and prompt_features.shape[1] == 1:
+        prompt_features = prompt_features[:, 0]
+    if prompt_features.dim() == 2:  # skips the second normalisation, so one-template scores stay bit-identical
+        return F.normalize(text_proj(prompt_features), dim=-1)
+    if prompt_features.dim() != 3:
+        raise ValueError(
+            "Class prompt features must be [num_classes, text_embed_dim] or [num_classes, num_templates, "
+            f"text_embed_dim], got shape {tuple(prompt_features.shape)}."
+        )
+    return F.normalize(F.normalize(text_proj(prompt_features), dim=-1).mean(1), dim=-1)
+
+
 def encode_with_image_teacher(image_encoder: nn.Module, pixel_values: torch.Tensor) -> torch.Tensor:
     """One feature vector per image from a frozen transformers vision model (CLIP-style projection if it has one)."""
     if hasattr(image_encoder, "get_image_features"):
@@ -618,14 +638,14 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         tokenizer=None,
         templates: Sequence[str] | None = None,
     ) -> torch.Tensor:
-        """Unit class embeddings [K, hidden_size]: each name through every template and the teacher, averaged over
-        templates, then ``text_proj`` and L2 normalisation."""
+        """Unit class embeddings [K, hidden_size]: each name through every template and the teacher, then
+        :func:`prompt_ensemble_embeddings` (``text_proj``, normalised per template, averaged, normalised)."""
         class_names = checked_class_names(class_names, "class_names")
         templates = checked_templates(templates if templates is not None else self.config.prompt_templates, "templates")
         self.attach_teachers(text_encoder=text_encoder, tokenizer=tokenizer)
         prompts = [template.format(name) for name in class_names for template in templates]
-        features = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(1)
-        return F.normalize(self.text_proj(features), dim=-1)
+        features = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1)
+        return prompt_ensemble_embeddings(self.text_proj, features)
 
     @torch.no_grad()
     def fold_text_classifier(
@@ -636,7 +656,8 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
         templates: Sequence[str] | None = None,
         fold_final_layer: bool = False,
     ) -> "SpikingPointEncoderForZeroShotClassification":
-        """Rep-VLI: stores ``normalize(text_proj(mean_t teacher(template_t(name))))`` as a bias-free Linear head.
+        """Rep-VLI: stores :meth:`class_embeddings` (``normalize(mean_t normalize(text_proj(teacher(template_t(name)))))``)
+        as a bias-free Linear head.
 
         Afterwards the model classifies without a text encoder; ``id2label``/``label2id`` name the classes.
         ``fold_final_layer=True`` (E-3DSNN) then also merges the head into the final layer, see
@@ -663,8 +684,8 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
                 f"class_embeds must be [num_classes, text_embed_dim] = [{len(class_names)}, {self.config.text_embed_dim}]"
                 f" for the {len(class_names)} class names, got {tuple(class_embeds.shape)}."
             )
-        projected = self.text_proj(class_embeds.to(self.text_proj.weight.device, self.text_proj.weight.dtype))
-        self._store_folded_classifier(class_names, F.normalize(projected, dim=-1))
+        class_embeds = class_embeds.to(self.text_proj.weight.device, self.text_proj.weight.dtype)
+        self._store_folded_classifier(class_names, prompt_ensemble_embeddings(self.text_proj, class_embeds))
         return self.fold_final_layer() if fold_final_layer else self
 
     def _store_folded_classifier(self, class_names: Sequence[str], weight: torch.Tensor) -> None:
@@ -715,8 +736,9 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
     ) -> SpikingPointZeroShotOutput:
         r"""
         point_values (`torch.FloatTensor` of shape `(batch_size, num_points, in_channels)`): the point clouds.
-        class_embeds (`torch.FloatTensor` of shape `(num_classes, text_embed_dim)`, *optional*):
-            teacher text features of the class prompts (already averaged over templates).
+        class_embeds (`torch.FloatTensor` of shape `(num_classes, text_embed_dim)` or `(num_classes, num_templates,
+            text_embed_dim)`, *optional*): teacher text features of the class prompts, one or several templates per
+            class (ensembled by [`prompt_ensemble_embeddings`]).
         input_ids / attention_mask (`(num_classes, seq_len)`, *optional*): class prompts tokenised for the text
             teacher; used when `class_embeds` is not given.
         labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*): class indices for a cross-entropy loss.
@@ -750,7 +772,7 @@ class SpikingPointEncoderForZeroShotClassification(_TextTeacherMixin, SpikingPoi
                         "tokenised `input_ids`), or call `fold_text_classifier(...)` first."
                     )
                 class_embeds = self.encode_texts(input_ids=input_ids, attention_mask=attention_mask)
-            class_weight = F.normalize(self.text_proj(class_embeds.to(point.dtype)), dim=-1)
+            class_weight = prompt_ensemble_embeddings(self.text_proj, class_embeds.to(point.dtype))
         logits = self.logit_scale.exp() * point_embeds @ class_weight.t()
         loss = F.cross_entropy(logits, labels.to(logits.device)) if labels is not None else None
         return SpikingPointZeroShotOutput(

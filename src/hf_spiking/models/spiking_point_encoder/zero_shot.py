@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from transformers.utils import logging
 
 from .class_prompts import checked_class_names, checked_templates
-from .modeling_spiking_point_encoder import encode_with_text_teacher
+from .modeling_spiking_point_encoder import encode_with_text_teacher, prompt_ensemble_embeddings
 from .text_teacher import DEFAULT_TEXT_TEACHER, resolve_text_teacher
 
 
@@ -40,18 +40,20 @@ def encode_texts(texts, text_encoder, tokenizer, batch_size: int = 256) -> torch
 
 
 def class_prompt_features(class_names, templates, text_encoder, tokenizer) -> torch.Tensor:
-    """Teacher features [K, D] of each class name, averaged over the prompt templates. Duplicate or empty class
-    names and templates without exactly one ``{}`` raise a ValueError (:mod:`.class_prompts`)."""
+    """Teacher features [K, T, D] of each class name in each of the T prompt templates (ensembled later, after
+    ``text_proj``, by :func:`zero_shot_logits`). Duplicate or empty class names and templates without exactly one
+    ``{}`` raise a ValueError (:mod:`.class_prompts`)."""
     class_names = checked_class_names(class_names, "class_names")
     templates = checked_templates(templates, "templates")
     prompts = [template.format(name) for name in class_names for template in templates]
-    return encode_texts(prompts, text_encoder, tokenizer).reshape(len(class_names), len(templates), -1).mean(1)
+    return encode_texts(prompts, text_encoder, tokenizer).reshape(len(class_names), len(templates), -1)
 
 
 @torch.no_grad()
 def zero_shot_logits(point_encoder, text_proj, class_features, point_values, batch_size: int = 32) -> torch.Tensor:
-    """Cosine similarities [B, K] between point embeddings and ``normalize(text_proj(class_features))``."""
-    class_weight = F.normalize(text_proj(class_features), dim=-1)
+    """Cosine similarities [B, K] between point embeddings and the class embeddings of ``class_features``
+    ([K, T, D] per-template or [K, D] teacher features, :func:`prompt_ensemble_embeddings`)."""
+    class_weight = prompt_ensemble_embeddings(text_proj, class_features)
     rows = []
     for start in range(0, point_values.shape[0], batch_size):
         point = point_encoder(point_values[start : start + batch_size]).pooler_output
