@@ -27,11 +27,11 @@ written to ``<output_dir>/results.json``; a run that evaluated the test split al
 ``--baseline`` trains nothing: it evaluates :class:`HeightCentroidBaseline`, a non-learned reference (ground plane,
 height features, nearest class centroid), on the same splits with the same metrics.
 
-Measured on a shared 2-core CPU (2 threads, ``nice``, another training job running: load average ~5), one step of
-``svl-e3dsnn-seg-t`` at batch 2 takes about 12 s on full synthetic scans (~46k points, ~12.8k voxels of 0.2 m per
-scan) and about 8 s at the default 16,384 points per scan (~8k voxels); evaluating one full scan takes about 2 s and
-generating one about 0.4 s. The defaults (500 steps on 500 scenes, evaluation on 25 scenes every 250 steps) take about
-75 minutes there, within a 90-minute budget:
+Measured on the 2-core CPU alone (2 threads, ``svl-e3dsnn-seg-t``, batch 2, the default 16,384 points per scan): a
+training step takes about 0.65 s (data loading included), evaluating a full scan about 0.2 s, generating a scene about
+0.4 s (once: ``datasets`` caches it). The defaults (500 steps on 500 scenes, 25 validation scenes every 250 steps)
+take about 7 minutes; 4,000 steps with 50 validation scenes every 1,000 took 45 minutes (results and the chained runs
+in ``docs/benchmarks.md``):
 
     hf-spiking finetune-point-segmentation --dataset synthetic-scenes --output_dir runs/seg-synthetic --do_train
 """
