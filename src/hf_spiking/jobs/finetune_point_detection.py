@@ -43,7 +43,6 @@ chained runs so far are in ``model_cards/svl-e3dsnn-det-synthetic.md``:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -74,6 +73,7 @@ from .finetune_point_segmentation import (
     height_above_ground,
     lidar_card_description,
     load_encoder,
+    save_results,
     synthetic_scenes_data,
 )
 
@@ -634,11 +634,7 @@ def finetune(args: FinetunePointDetectionArguments, training_args: TrainingArgum
                 logger.info(f"baseline, {split}: {_summary(results[f'baseline_{split}'])}")
     else:
         results.update(train_and_evaluate(args, training_args, model, sources, evaluation))
-    saved = json.dumps(results, indent=2, default=str)
-    (output / "results.json").write_text(saved)
-    if "test" in results:
-        # The card reads the results as saved, as a later write_model_card on results.json does: the same card.
-        write_model_card(model, json.loads(saved), output)
+    save_results(results, output, model, write_model_card)
     return results
 
 

@@ -421,6 +421,7 @@ def finetune(args: FinetunePointSegmentationArguments, training_args: TrainingAr
     output.mkdir(parents=True, exist_ok=True)
     results = {"args": asdict(args), "seed": training_args.seed, "class_names": class_names}
     if args.baseline:
+        model = None  # nothing is learned: results.json, no card
         train = sources["train"]
         scans = (train.load(index) for index in range(min(args.baseline_scans, train.length)))
         baseline = HeightCentroidBaseline(len(class_names)).fit(scans)
@@ -431,12 +432,17 @@ def finetune(args: FinetunePointSegmentationArguments, training_args: TrainingAr
     else:
         model = build_model(args, class_names, in_channels=4)  # both data sets: x, y, z, intensity (remission)
         results.update(train_and_evaluate(args, training_args, model, class_names, sources))
+    save_results(results, output, model, write_model_card)
+    return results
+
+
+def save_results(results: dict, output: Path, model, write_card) -> None:
+    """``results.json`` of a LiDAR job's run and, after a test evaluation, its card: ``write_card(model, results,
+    output)`` reads the results as saved, as a later call on ``results.json`` does, so both give the same card."""
     saved = json.dumps(results, indent=2, default=str)
     (output / "results.json").write_text(saved)
     if "test" in results:
-        # The card reads the results as saved, as a later write_model_card on results.json does: the same card.
-        write_model_card(model, json.loads(saved), output)
-    return results
+        write_card(model, json.loads(saved), output)
 
 
 def train_and_evaluate(args, training_args: TrainingArguments, model, class_names: list[str], sources: dict) -> dict:
@@ -579,6 +585,7 @@ __all__ = [
     "load_encoder",
     "load_sources",
     "pad_scan",
+    "save_results",
     "write_model_card",
 ]
 
