@@ -28,6 +28,56 @@ def test_accuracy_metrics_match_hand_counts():
         eval_zero_shot.accuracy_metrics(logits[:2], labels, 3)
 
 
+def test_per_class_accuracy_and_confusion_counts_match_hand_counts():
+    logits = torch.tensor([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.5, 0.4, 0.1], [0.1, 0.2, 0.7], [0.1, 0.2, 0.3]])
+    labels = torch.tensor([0, 1, 1, 0, 0])  # top-1 predictions: 0, 1, 0, 2, 2
+    metrics = eval_zero_shot.per_class_metrics(logits, labels, ["chair", "lamp", "vase"])
+    assert metrics["class_names"] == ["chair", "lamp", "vase"]
+    assert metrics["per_class"] == {"chair": {"top1": pytest.approx(100 / 3), "count": 3},
+                                    "lamp": {"top1": pytest.approx(50.0), "count": 2}}  # vase: no sample
+    assert metrics["confusion_matrix"] == [[1, 0, 2], [1, 1, 0], [0, 0, 0]]  # rows true, columns predicted
+    diagonal = sum(metrics["confusion_matrix"][c][c] for c in range(3))
+    assert 100 * diagonal / 5 == pytest.approx(eval_zero_shot.accuracy_metrics(logits, labels, 3)["top1"])
+    with pytest.raises(ValueError, match="one column per class name"):
+        eval_zero_shot.per_class_metrics(logits, labels, ["chair", "lamp"])
+    with pytest.raises(ValueError, match="index the 3 class names"):
+        eval_zero_shot.per_class_metrics(logits, torch.tensor([0, 1, 3, 0, 0]), ["chair", "lamp", "vase"])
+
+
+def test_covered_and_uncovered_classes_match_hand_counts():
+    assert eval_zero_shot.normalized_class_name("Flower_pot") == eval_zero_shot.normalized_class_name("flower-pot")
+    names = ["flower pot", "cone", "chair", "xbox"]  # ModelNet40's prompt words
+    confusion = [[3, 1, 0, 0],  # flower pot: 3 of 4 right
+                 [0, 0, 2, 0],  # cone: 0 of 2
+                 [0, 0, 1, 1],  # chair: 1 of 2
+                 [0, 0, 0, 0]]  # xbox: no sample
+    training = eval_zero_shot.resolve_training_categories(["chair", "flowerpot", "traffic cone", "chair"])
+    assert training == ["chair", "flowerpot", "traffic cone"]  # duplicates dropped
+    metrics = eval_zero_shot.coverage_metrics(confusion, names, training)
+    assert metrics["training_categories"] == training
+    assert metrics["covered_classes"] == ["flower pot", "chair"]  # flowerpot = flower pot after normalising
+    assert metrics["uncovered_classes"] == ["cone", "xbox"]  # exact normalised equality: cone is not traffic cone
+    assert metrics["covered"] == {"top1": pytest.approx(100 * 4 / 6), "mean_per_class": pytest.approx(100 * 1.25 / 2),
+                                  "num_samples": 6, "num_classes_present": 2}
+    assert metrics["uncovered"] == {"top1": 0.0, "mean_per_class": 0.0, "num_samples": 2, "num_classes_present": 1}
+    nothing = eval_zero_shot.coverage_metrics(confusion, names, ["bicycle"])["covered"]
+    assert nothing == {"top1": None, "mean_per_class": None, "num_samples": 0, "num_classes_present": 0}
+
+
+def test_training_category_sets_and_unknown_names():
+    from hf_spiking.data.synthetic_shapes import category_names, first_release_categories
+
+    assert eval_zero_shot.resolve_training_categories(["all"]) == category_names()
+    assert eval_zero_shot.resolve_training_categories(["first_release", "flowerpot"]) == [
+        *first_release_categories(), "flowerpot"]
+    # Unknown names are refused when the flags are parsed, not skipped: a typo would move a class to "not covered".
+    with pytest.raises(ValueError, match=r"--training_categories 'flower_pot' is not a synthetic corpus category; "
+                                         r"did you mean 'flowerpot'\? .*'table', 'chair'.* all, first_release"):
+        eval_zero_shot.parse_arguments(["--checkpoint", "x", "--training_categories", "chair", "flower_pot"])
+    with pytest.raises(ValueError, match="--training_categories 'spaceship' is not a synthetic corpus category"):
+        eval_zero_shot.parse_arguments(["--checkpoint", "x", "--training-categories", "spaceship"])
+
+
 def _box_off(size) -> str:
     vertices = [[x * size[0], y * size[1], z * size[2]] for x in (0, 1) for y in (0, 1) for z in (0, 1)]
     quads = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
@@ -193,3 +243,50 @@ def test_predictions_are_written_per_batch_and_a_rerun_resumes(tiny_checkpoint, 
     scored.clear()
     _run(tiny_checkpoint, tmp_path, *args[:-1], "12")
     assert scored == [8, 4] and json.loads(predictions.read_text().splitlines()[0])["num_samples"] == 12
+
+
+def test_per_class_coverage_and_confusion_plot_end_to_end(tiny_checkpoint, tmp_path, caplog, monkeypatch):
+    show_info_logs()  # now, so that main() leaves the library logger propagating to caplog
+    monkeypatch.setattr(logging.getLogger("hf_spiking"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="hf_spiking.jobs.eval_zero_shot")
+    root = tmp_path / "ModelNet40"
+    generator = np.random.default_rng(0)
+    counts = {"flower_pot": 2, "cone": 1, "chair": 3}
+    for name, count in counts.items():
+        (root / name / "test").mkdir(parents=True)
+        for index in range(count):
+            np.save(root / name / "test" / f"{name}_{index:04d}.npy", generator.random((100, 3)).astype(np.float32))
+    plot = tmp_path / "plots" / "confusion.png"
+    metrics = _run(tiny_checkpoint, tmp_path, "--dataset", "modelnet40-npy", "--data-dir", str(root),
+                   "--training-categories", "first_release", "flowerpot", "--confusion-plot", str(plot))
+
+    names = metrics["class_names"]
+    assert len(names) == 40 and names[MODELNET40_CLASSES.index("flower_pot")] == "flower pot"
+    assert {name: row["count"] for name, row in metrics["per_class"].items()} == {"flower pot": 2, "cone": 1, "chair": 3}
+    confusion = np.array(metrics["confusion_matrix"])
+    assert confusion.shape == (40, 40) and confusion.sum() == 6
+    for name, row in metrics["per_class"].items():
+        c = names.index(name)
+        assert confusion[c].sum() == row["count"] and row["top1"] == pytest.approx(100 * confusion[c, c] / row["count"])
+    assert metrics["top1"] == pytest.approx(100 * np.trace(confusion) / 6)
+
+    covered = metrics["covered_classes"]
+    assert "flower pot" in covered and "chair" in covered and "cone" in metrics["uncovered_classes"]
+    assert "xbox" in metrics["uncovered_classes"] and len(covered) + len(metrics["uncovered_classes"]) == 40
+    assert (metrics["covered"]["num_samples"], metrics["uncovered"]["num_samples"]) == (5, 1)
+    right = confusion[names.index("flower pot"), names.index("flower pot")] + confusion[names.index("chair"),
+                                                                                        names.index("chair")]
+    assert metrics["covered"]["top1"] == pytest.approx(100 * right / 5)
+    assert "classes covered by --training_categories: top-1" in caplog.text
+    assert "classes not covered (open vocabulary): top-1" in caplog.text
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_matplotlib_is_reported_before_scoring(tiny_checkpoint, tmp_path, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else find_spec(name, *a))
+    monkeypatch.setattr(eval_zero_shot, "evaluate_checkpoint", lambda args: pytest.fail("scored before the check"))
+    with pytest.raises(ImportError, match="--confusion_plot.*pip install matplotlib"):
+        eval_zero_shot.main(["--checkpoint", str(tiny_checkpoint), "--confusion_plot", str(tmp_path / "c.png")])

@@ -23,6 +23,16 @@ A Rep-VLI folded checkpoint scores its stored classes when they are the dataset'
     hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --dataset synthetic \
         --num_per_category 40 --energy --output results.json
 
+Besides top-1 / top-5 / mean per-class accuracy, the metrics hold each class's top-1 accuracy and sample count
+(``per_class``) and the confusion matrix of top-1 predictions (``confusion_matrix``, counts, rows = true class, columns
+= predicted, both in ``class_names`` order); ``--confusion_plot`` draws it row-normalised. ``--training_categories``
+names the synthetic corpus categories the checkpoint was trained on and splits the accuracy between the evaluation
+classes they cover and those they do not (the honest open-vocabulary figure):
+
+    hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --dataset modelnet40-npy \
+        --data_dir ModelNet40 --training_categories first_release --confusion_plot modelnet40_confusion.png \
+        --output modelnet40.json
+
 Every flag is also accepted with dashes (``--num-per-category``), as the former ``scripts/eval_zero_shot.py`` spelled
 them. The metrics are logged (``hf_spiking.jobs.eval_zero_shot`` logger, level INFO) and written to ``--output``.
 """
@@ -30,6 +40,7 @@ them. The metrics are logged (``hf_spiking.jobs.eval_zero_shot`` logger, level I
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import json
 import sys
@@ -46,6 +57,7 @@ from ..console import show_info_logs
 from ..data.point_clouds import MAX_POINTS_PER_ITEM
 from ..models.spiking_point_encoder.configuration_spiking_point_encoder import MAX_NUM_POINTS
 from ..models.spiking_point_encoder.zero_shot import class_prompt_features, load_text_teacher, zero_shot_logits
+from ..plotting import agg_pyplot, require_matplotlib
 
 logger = logging.get_logger(__name__)
 
@@ -59,6 +71,8 @@ DATASETS = (
 )
 # The datasets read from a train / test folder layout; the others are evaluation sets only.
 DATASETS_WITH_SPLITS = ("modelnet40", "modelnet40-npy")
+# --training_categories values that stand for a set of corpus categories.
+CATEGORY_SETS = ("all", "first_release")
 
 
 @dataclass
@@ -100,6 +114,20 @@ class EvalZeroShotArguments:
     model_card: list[str] | None = field(
         default=None, metadata={"help": "with --compare_ann: write the svl-default model card here"}
     )
+    confusion_plot: str | None = field(
+        default=None,
+        metadata={"help": "write a PNG of --checkpoint's row-normalised confusion matrix here (needs matplotlib)"},
+    )
+    training_categories: list[str] | None = field(
+        default=None,
+        metadata={
+            "help": "synthetic corpus categories the checkpoint was trained on ('all': every one, 'first_release': "
+            "the first 28, those of the shipped svl-default): adds accuracy over the evaluation classes they cover "
+            "and over those they do not. Covered means equal names after lower-casing and removing spaces, "
+            "underscores and hyphens (flower_pot = flowerpot), nothing looser (cone is not traffic cone)"
+        },
+    )
+    training_category_names: list[str] | None = field(init=False, default=None)
 
     def __post_init__(self):
         for name, most in (("source_points", MAX_POINTS_PER_ITEM), ("num_points", MAX_NUM_POINTS),
@@ -107,6 +135,8 @@ class EvalZeroShotArguments:
             value = getattr(self, name)
             if value < 1 or (most is not None and value > most):
                 raise ValueError(f"--{name} must be an integer in [1, {most or 'inf'}], got {value}.")
+        if self.training_categories is not None:
+            self.training_category_names = resolve_training_categories(self.training_categories)
 
     def check_model_folders(self) -> None:
         """Refuses a --checkpoint / --compare_ann that is not a saved model folder (checked when the job runs, so
@@ -117,11 +147,50 @@ class EvalZeroShotArguments:
                 raise ValueError(f"--{name} {folder!r} is not a saved model folder (no config.json there).")
 
 
+def resolve_training_categories(values: list[str]) -> list[str]:
+    """``--training_categories``: the synthetic corpus categories named, with ``all`` standing for every one and
+    ``first_release`` for the first release's 28 (duplicates dropped, first mention first).
+
+    A name that is not a corpus category is refused (a ValueError naming the flag, the value, close matches and a few
+    valid names) rather than skipped: a typo would silently count a covered class as not covered.
+    """
+    from ..data.synthetic_shapes import category_names, first_release_categories
+
+    known = category_names()
+    sets = {"all": known, "first_release": first_release_categories()}
+    names = []
+    for value in values:
+        if value in sets:
+            names.extend(sets[value])
+        elif value in known:
+            names.append(value)
+        else:
+            close = difflib.get_close_matches(value, known, n=3)
+            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+            raise ValueError(
+                f"--training_categories {value!r} is not a synthetic corpus category; {hint}expected corpus category "
+                f"names ({', '.join(map(repr, known[:5]))}, ... {len(known)} in all: "
+                f"hf_spiking.data.synthetic_shapes.category_names()) or one of {', '.join(CATEGORY_SETS)}."
+            )
+    return list(dict.fromkeys(names))
+
+
+def normalized_class_name(name: str) -> str:
+    """``name`` lower-cased without spaces, underscores and hyphens: "flower_pot", "Flower pot" -> "flowerpot"."""
+    return name.lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def _ranked_classes(logits: torch.Tensor) -> torch.Tensor:
+    """The five (at most) best classes of each row, best first: every metric reads this one ranking, so that ties
+    break the same way for the overall top-1 and the confusion matrix."""
+    return logits.topk(min(5, logits.shape[1]), dim=1).indices
+
+
 def accuracy_metrics(logits: torch.Tensor, labels: torch.Tensor, num_classes: int) -> dict:
     """Top-1 / top-5 overall accuracy and the mean of per-class top-1 accuracies (classes present only), in %."""
     if logits.shape[0] != labels.shape[0] or logits.shape[0] == 0:
         raise ValueError(f"Need one row of logits per label, got {tuple(logits.shape)} and {tuple(labels.shape)}.")
-    ranked = logits.topk(min(5, logits.shape[1]), dim=1).indices
+    ranked = _ranked_classes(logits)
     top1 = ranked[:, 0] == labels
     top5 = (ranked == labels[:, None]).any(1)
     per_class = [top1[labels == c].float().mean().item() for c in range(num_classes) if (labels == c).any()]
@@ -132,6 +201,92 @@ def accuracy_metrics(logits: torch.Tensor, labels: torch.Tensor, num_classes: in
         "num_samples": int(labels.shape[0]),
         "num_classes": int(num_classes),
     }
+
+
+def per_class_metrics(logits: torch.Tensor, labels: torch.Tensor, class_names: list[str]) -> dict:
+    """``class_names`` (label order), ``per_class`` (name -> top-1 accuracy in % and sample ``count``, classes present
+    only) and ``confusion_matrix`` (top-1 prediction counts, rows = true class, columns = predicted, label order)."""
+    num_classes = len(class_names)
+    if logits.shape != (labels.shape[0], num_classes) or labels.shape[0] == 0:
+        raise ValueError(
+            f"Need one row of logits per label and one column per class name, got {tuple(logits.shape)}, "
+            f"{tuple(labels.shape)} and {num_classes} names."
+        )
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"Labels must index the {num_classes} class names, got labels in "
+                         f"[{int(labels.min())}, {int(labels.max())}].")
+    predicted = _ranked_classes(logits)[:, 0]
+    confusion = torch.bincount(labels * num_classes + predicted, minlength=num_classes**2).view(num_classes, -1)
+    counts, correct = confusion.sum(1), confusion.diagonal()
+    per_class = {
+        name: {"top1": 100 * int(correct[c]) / int(counts[c]), "count": int(counts[c])}
+        for c, name in enumerate(class_names) if counts[c] > 0
+    }
+    return {"class_names": list(class_names), "per_class": per_class, "confusion_matrix": confusion.tolist()}
+
+
+def _group_accuracy(confusion: np.ndarray, classes: list[int]) -> dict:
+    """Top-1 and mean per-class accuracy (%) over the samples whose true class is one of ``classes`` (predictions
+    among all classes), their count and the number of those classes present; None accuracies when none is present."""
+    counts, correct = confusion.sum(1)[classes], confusion.diagonal()[classes]
+    present = counts > 0
+    num_samples = int(counts.sum())
+    return {
+        "top1": 100 * float(correct.sum()) / num_samples if num_samples else None,
+        "mean_per_class": 100 * float(np.mean(correct[present] / counts[present])) if num_samples else None,
+        "num_samples": num_samples,
+        "num_classes_present": int(present.sum()),
+    }
+
+
+def coverage_metrics(confusion_matrix: list[list[int]], class_names: list[str], training_categories: list[str]) -> dict:
+    """Accuracy over the evaluation classes that ``training_categories`` cover and over those they do not.
+
+    A class is covered when its :func:`normalized_class_name` equals that of a training category (exact equality:
+    "flower_pot" is covered by "flowerpot", "cone" is not covered by "traffic cone"). The uncovered figure is the
+    open-vocabulary one: classes the checkpoint only knows from the text alignment.
+    """
+    trained = {normalized_class_name(name) for name in training_categories}
+    covered = [c for c, name in enumerate(class_names) if normalized_class_name(name) in trained]
+    uncovered = [c for c in range(len(class_names)) if c not in covered]
+    confusion = np.asarray(confusion_matrix)
+    return {
+        "training_categories": list(training_categories),
+        "covered_classes": [class_names[c] for c in covered],
+        "uncovered_classes": [class_names[c] for c in uncovered],
+        "covered": _group_accuracy(confusion, covered),
+        "uncovered": _group_accuracy(confusion, uncovered),
+    }
+
+
+def plot_confusion_matrix(metrics: dict, path: str | Path) -> None:
+    """Writes a PNG of the row-normalised confusion matrix in ``metrics`` (from :func:`evaluate_checkpoint`): each
+    row is the share of that true class's clouds given each predicted class; the title names the checkpoint, dataset,
+    split and top-1 accuracy."""
+    plt = agg_pyplot()
+    confusion = np.asarray(metrics["confusion_matrix"], dtype=float)
+    rows = confusion.sum(1, keepdims=True)
+    shares = np.divide(confusion, rows, out=np.zeros_like(confusion), where=rows > 0)  # absent classes: empty rows
+    names = metrics["class_names"]
+    # About 0.25 inch per class (room for an 8-point label at 40 classes), capped so that thousand-class sets stay
+    # a drawable image; the labels shrink with the cells.
+    side = float(np.clip(4 + 0.25 * len(names), 6, 32))
+    font_size = float(np.clip(40 * (side - 4) / len(names), 1, 8))
+    figure, axis = plt.subplots(figsize=(side, side), dpi=100)
+    image = axis.imshow(shares, cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+    axis.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=font_size)
+    axis.set_yticks(np.arange(len(names)), names, fontsize=font_size)
+    axis.set_xlabel("predicted class")
+    axis.set_ylabel("true class")
+    axis.set_title(
+        f"{Path(metrics['checkpoint']).name} zero-shot on {metrics['dataset']} ({metrics['split']} split): "
+        f"top-1 {metrics['top1']:.1f}%, {metrics['num_samples']} clouds"
+    )
+    figure.colorbar(image, ax=axis, fraction=0.046, pad=0.02, label="share of the true class's clouds")
+    figure.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    plt.close(figure)
 
 
 @functools.lru_cache(maxsize=2)  # the SNN and its ANN twin are scored on the same clouds
@@ -281,7 +436,8 @@ def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
                 log.append(start, logits, batch_labels)
         all_logits.append(logits)
         labels.extend(batch_labels)
-    metrics = accuracy_metrics(torch.cat(all_logits), torch.tensor(labels), len(class_names))
+    all_logits, labels = torch.cat(all_logits), torch.tensor(labels)
+    metrics = accuracy_metrics(all_logits, labels, len(class_names))
     metrics.update(
         checkpoint=str(checkpoint),
         dataset=args.dataset,
@@ -299,6 +455,10 @@ def evaluate_checkpoint(args: EvalZeroShotArguments) -> dict:
         sample = feature_extractor(clouds, return_tensors="pt")["point_values"]
         report = estimate_energy(model.point_encoder, {"point_values": sample})
         metrics["energy"] = report.to_dict()
+    per_class = per_class_metrics(all_logits, labels, list(class_names))
+    if args.training_category_names is not None:
+        metrics.update(coverage_metrics(per_class["confusion_matrix"], class_names, args.training_category_names))
+    metrics.update(per_class)  # last: the confusion matrix is the longest part of the JSON
     return metrics
 
 
@@ -418,6 +578,15 @@ Reproduce (CPU, about 10 min per training run on 1 thread):
         card.save(path)
 
 
+def _group_summary(metrics: dict, group: str) -> str:
+    """One log line's worth of ``metrics[group]`` (``covered`` / ``uncovered``)."""
+    names, result = metrics[f"{group}_classes"], metrics[group]
+    if not result["num_samples"]:
+        return f"{len(names)} classes, no clouds"
+    return (f"top-1 {result['top1']:.2f}%  mean per-class {result['mean_per_class']:.2f}%  ({result['num_samples']} "
+            f"clouds, {result['num_classes_present']} of {len(names)} classes present)")
+
+
 def parse_arguments(argv: list[str] | None = None) -> EvalZeroShotArguments:
     """The job's arguments from command-line flags (``sys.argv`` when ``argv`` is None)."""
     (args,) = HfArgumentParser(EvalZeroShotArguments).parse_args_into_dataclasses(args=argv)
@@ -429,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
     show_info_logs()
     args = parse_arguments(argv)
     args.check_model_folders()
+    if args.confusion_plot:
+        require_matplotlib("--confusion_plot draws with matplotlib")  # now, not after the scoring
     torch.set_num_threads(args.threads)
     if args.model_card and not (args.compare_ann and args.energy):
         print("eval_zero_shot: --model_card needs --compare_ann and --energy.", file=sys.stderr)  # usage error
@@ -452,8 +623,14 @@ def main(argv: list[str] | None = None) -> int:
             f"mean per-class {result['mean_per_class']:.2f}%  ({result['num_samples']} clouds, "
             f"{result['num_classes']} classes)"
         )
+        if "covered" in result:
+            logger.info(f"  classes covered by --training_categories: {_group_summary(result, 'covered')}")
+            logger.info(f"  classes not covered (open vocabulary): {_group_summary(result, 'uncovered')}")
         if "energy" in result:
             logger.info(f"  estimated energy per cloud: {result['energy']['total_energy_mj']:.4f} mJ")
+    if args.confusion_plot:
+        plot_confusion_matrix(metrics, args.confusion_plot)
+        logger.info(f"Confusion matrix of {args.checkpoint} drawn in {args.confusion_plot}")
     if args.compare_ann and args.energy:
         logger.info(comparison_table(metrics, ann))
         metrics = {"snn": metrics, "ann": ann}
@@ -468,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
+    "CATEGORY_SETS",
     "DATASETS",
     "DATASETS_WITH_SPLITS",
     "EvalZeroShotArguments",
@@ -476,10 +654,15 @@ __all__ = [
     "SHIPPED_SPIKE_ENERGY_WEIGHT",
     "accuracy_metrics",
     "comparison_table",
+    "coverage_metrics",
     "evaluate_checkpoint",
     "load_eval_dataset",
     "main",
+    "normalized_class_name",
     "parse_arguments",
+    "per_class_metrics",
+    "plot_confusion_matrix",
+    "resolve_training_categories",
     "split_use",
     "synthetic_test_set",
     "write_model_card",

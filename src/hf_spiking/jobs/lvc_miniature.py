@@ -24,7 +24,6 @@ Three stages, each cached in the output folder so that a rerun resumes where it 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -44,6 +43,7 @@ from ..console import show_info_logs
 from ..data import synthetic_videos as sv
 from ..data.synthetic_videos.tokenizer import build_word_tokenizer
 from ..metrics.intervals import wilson_interval
+from ..plotting import agg_pyplot, require_matplotlib
 
 logger = logging.get_logger(__name__)
 
@@ -508,7 +508,8 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     settings.validate()
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    require_plotting()  # the plot is the run's last step: fail now, not after the training
+    # The plot is the run's last step: fail now, not after the training.
+    require_matplotlib("reproduce-lvc-miniature ends with a plot")
     settings_file = output_dir / "settings.json"
     recorded = {"preset": preset, **json.loads(json.dumps(asdict(settings)))}
     # Budgets only choose which evaluations run (each is cached under its own name): a rerun may add or drop some.
@@ -582,19 +583,9 @@ def run(output_dir: str | Path, settings: MiniatureSettings, preset: str = "cust
     return results
 
 
-def require_plotting() -> None:
-    """Raises a clear ImportError when matplotlib (for the final plot) is missing."""
-    if importlib.util.find_spec("matplotlib") is None:
-        raise ImportError("reproduce-lvc-miniature ends with a plot: pip install matplotlib (or the dev extra)")
-
-
 def plot_results(results: dict, path: Path) -> None:
     """Overall long-video accuracy (95 % CI) of every method, grouped by budget (M, w): one bar per method."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = agg_pyplot()
     budgets = list(results["long_videos"].values())
     figure, axis = plt.subplots(figsize=(7, 4.5), dpi=100)
     width = 0.8 / len(METHODS)
@@ -787,7 +778,6 @@ __all__ = [
     "parse_arguments",
     "parse_budgets",
     "plot_results",
-    "require_plotting",
     "reproduce",
     "results_markdown",
     "results_table",
