@@ -3,6 +3,9 @@ formats, end to end with a tiny checkpoint and the real all-MiniLM-L6-v2 teacher
 
 import json
 import logging
+import re
+import shlex
+import shutil
 
 import numpy as np
 import pytest
@@ -11,7 +14,7 @@ import torch
 import hf_spiking
 from hf_spiking.console import show_info_logs
 from hf_spiking.data.modelnet import MODELNET40_CLASSES
-from hf_spiking.jobs import eval_zero_shot
+from hf_spiking.jobs import eval_zero_shot, pretrain_svl
 from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForZeroShotClassification
 from hf_spiking.models.spiking_point_encoder.modeling_spiking_point_encoder import prompt_ensemble_embeddings
 from hf_spiking.models.spiking_point_encoder.zero_shot import class_prompt_features, load_text_teacher, zero_shot_logits
@@ -101,6 +104,27 @@ def _run(tiny_checkpoint, tmp_path, *args):
     )
     assert code == 0
     return json.loads(output.read_text())
+
+
+def test_synthetic_test_split_of_the_training_categories_with_their_realism(tiny_checkpoint, tmp_path, monkeypatch):
+    scored = []
+    original = eval_zero_shot.synthetic_test_set
+
+    def recording(*args, **kwargs):
+        clouds, labels, names = original(*args, **kwargs)
+        scored.append(clouds)
+        return clouds, labels, names
+
+    monkeypatch.setattr(eval_zero_shot, "synthetic_test_set", recording)
+    metrics = _run(tiny_checkpoint, tmp_path, "--num_per_category", "1", "--training_categories", "mug", "kettle",
+                   "--realism", '{"drop_color": true}')
+    assert metrics["num_classes"] == 2 and metrics["num_samples"] == 2 and metrics["class_names"] == ["mug", "kettle"]
+    assert metrics["realism"]["drop_color"] is True
+    np.testing.assert_array_equal(scored[0][..., 3:], np.float32(0.4))  # every point the grey of colourless scans
+    default = _run(tiny_checkpoint, tmp_path, "--num_per_category", "1")
+    assert default["num_classes"] == 28 and default["realism"] is None  # the first release's clean test split
+    with pytest.raises(ValueError, match="--realism"):
+        eval_zero_shot.parse_arguments(["--checkpoint", str(tiny_checkpoint), "--realism", '{"colour": 1}'])
 
 
 def test_modelnet40_off_folder(tiny_checkpoint, tmp_path):
@@ -290,3 +314,242 @@ def test_missing_matplotlib_is_reported_before_scoring(tiny_checkpoint, tmp_path
     monkeypatch.setattr(eval_zero_shot, "evaluate_checkpoint", lambda args: pytest.fail("scored before the check"))
     with pytest.raises(ImportError, match="--confusion_plot.*pip install matplotlib"):
         eval_zero_shot.main(["--checkpoint", str(tiny_checkpoint), "--confusion_plot", str(tmp_path / "c.png")])
+
+
+# The recipe of issue #14's default, as training_summary.json records it (pretrain-svl writes every field; the card
+# reads the ones it states and counts missing ones as defaults).
+REALISM = '{"drop_color": true, "noise_std": 0.005, "anisotropic_scale": [0.85, 1.18]}'
+SUMMARY = {
+    "args": {"spike_energy_weight": 2.0, "categories": ["all"], "num_per_category": 200, "realism": REALISM,
+             "realism_config": {"drop_color": True, "partial_view_probability": 0.0, "noise_std": 0.005,
+                                "density_falloff": 0.0, "anisotropic_scale": [0.85, 1.18]},
+             "threads": 1, "fold_to": None},
+    "training_args": {"num_train_epochs": 16.0, "per_device_train_batch_size": 64, "learning_rate": 0.002,
+                      "warmup_steps": 225, "output_dir": "runs/snn"},
+}
+
+
+def _card_inputs(checkpoint):
+    """(snn, ann) synthetic-split metrics as the card reads them, with a real energy report of the tiny encoder."""
+    from hf_spiking.energy import estimate_energy
+
+    model = SpikingPointEncoderForZeroShotClassification.from_pretrained(checkpoint).eval()
+    energy = estimate_energy(model.point_encoder, {"point_values": torch.rand(2, 64, 6)}).to_dict()
+    snn = {"top1": 93.2, "top5": 99.6, "mean_per_class": 93.0, "num_samples": 1120, "num_classes": 28,
+           "templates": list(model.config.prompt_templates), "energy": energy}
+    ann = {**snn, "top1": 94.1, "energy": {**energy, "total_energy_mj": 9 * energy["total_energy_mj"]}}
+    return snn, ann
+
+
+def _reproduce_commands(card: str) -> list[str]:
+    """The card's reproduce commands, one line each."""
+    block = card.split("\n```bash\n", 1)[1].split("\n```", 1)[0]
+    return block.replace(" \\\n    ", " ").splitlines()
+
+
+def test_card_without_a_training_summary_keeps_the_first_release_text(tiny_checkpoint, tmp_path):
+    snn, ann = _card_inputs(tiny_checkpoint)
+    card_path = str(tmp_path / "a.md")
+    args = eval_zero_shot.parse_arguments(["--checkpoint", str(tiny_checkpoint), "--model_card", card_path])
+    eval_zero_shot.write_model_card(args, snn, ann)
+    card = (tmp_path / "a.md").read_text()
+    assert "objects of 28 everyday\ncategories (random proportions, colours, poses, part counts), 100 instances" in card
+    assert "batch 64, 8 epochs" in card and "colours dropped to 0.4 grey with p = 0.5;" in card
+    assert eval_zero_shot.REPRODUCE_COMMANDS in card and "ModelNet40 zero-shot" not in card
+
+
+def test_card_states_the_recorded_recipe_and_the_commands_that_reproduce_it(tiny_checkpoint, tmp_path):
+    checkpoint = tmp_path / "svl-default"
+    shutil.copytree(tiny_checkpoint, checkpoint)
+    (checkpoint / "training_summary.json").write_text(json.dumps(SUMMARY))
+    snn, ann = _card_inputs(checkpoint)
+    args = eval_zero_shot.parse_arguments(["--checkpoint", str(checkpoint), "--model_card", str(tmp_path / "a.md")])
+    eval_zero_shot.write_model_card(args, snn, ann)
+    card = (tmp_path / "a.md").read_text()
+    text = " ".join(card.split())  # the paragraphs are wrapped
+    for stated in [
+        "objects of 90 everyday categories (every corpus category, `--categories all`: table, chair,",
+        "traffic light, fire hydrant)", "200 instances per category", "1024 points per instance",
+        "(xyz; rgb replaced by 0.4 grey)",
+        "Scan-like realism (`--realism`): colour dropped (every point the 0.4 grey that colourless scans get); "
+        "Gaussian jitter of standard deviation 0.005 (unit-sphere units); each object stretched along its own axes by "
+        "factors drawn log-uniformly in [0.85, 1.18]",
+        "512 input points", "Firing-rate regulariser (SNN only, `--spike_energy_weight 2`): the loss adds 2 x",
+        "AdamW (lr 0.002, betas 0.9/0.98, weight decay 0.05), batch 64, 16 epochs, 225 warm-up steps then cosine, "
+        "seed 0", "colours dropped to 0.4 grey with p = 0.5 (moot here: the realism already drops every colour)",
+        "for the 90 training categories and",
+    ]:
+        assert stated in text, stated
+    assert "100 instances" not in text and "8 epochs" not in text and eval_zero_shot.REPRODUCE_COMMANDS not in card
+    recipe = (f"--spike_energy_weight 2 --categories all --num_per_category 200 --realism '{REALISM}' "
+              "--num_train_epochs 16")
+    assert _reproduce_commands(card) == [
+        f"hf-spiking pretrain-svl --output_dir runs/snn {recipe}",
+        f"hf-spiking pretrain-svl --output_dir runs/snn {recipe} --skip_training "
+        "--fold_to src/hf_spiking/assets/svl-default",
+        "hf-spiking pretrain-svl --output_dir runs/ann --spike_activation relu --categories all --num_per_category 200 "
+        f"--realism '{REALISM}' --num_train_epochs 16",
+        "hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --compare_ann runs/ann "
+        "--num_per_category 40 --energy --output zero_shot.json "
+        "--model_card model_cards/svl-default.md src/hf_spiking/assets/svl-default/README.md",
+    ]
+    assert all(len(line) <= 120 for line in card.split("```bash")[1].split("```")[0].splitlines())
+
+
+def _modelnet40_npy(root, counts, split):
+    generator = np.random.default_rng(0)
+    for name, count in counts.items():
+        (root / name / split).mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            np.save(root / name / split / f"{name}_{index:04d}.npy", generator.random((100, 3)).astype(np.float32))
+
+
+@pytest.fixture(scope="module")
+def modelnet40_results(tiny_checkpoint, tmp_path_factory):
+    """ROLE -> path of eval-zero-shot --dataset modelnet40-npy results: real runs of the tiny checkpoint (snn, test
+    split; validation, train split) and, from the snn one, an ANN twin and a previous default with set numbers."""
+    folder = tmp_path_factory.mktemp("modelnet40_results")
+    root = folder / "ModelNet40"
+    _modelnet40_npy(root, {"chair": 3, "flower_pot": 2, "xbox": 1}, "test")
+    _modelnet40_npy(root, {"chair": 2, "xbox": 2}, "train")
+    common = ["--checkpoint", str(tiny_checkpoint), "--num-points", "64", "--threads", "1", "--dataset",
+              "modelnet40-npy", "--data-dir", str(root)]
+    paths = {"snn": folder / "snn.json", "validation": folder / "validation.json"}
+    assert eval_zero_shot.main([*common, "--training-categories", "all", "--output", str(paths["snn"])]) == 0
+    assert eval_zero_shot.main([*common, "--split", "train", "--output", str(paths["validation"])]) == 0
+    snn = json.loads(paths["snn"].read_text())
+    per_class = {name: {"top1": top1, "count": snn["per_class"][name]["count"]}
+                 for name, top1 in (("chair", 66.7), ("flower pot", 50.0), ("xbox", 0.0))}
+    ann = {**snn, "top1": 41.2, "top5": 71.3, "mean_per_class": 38.9, "checkpoint": "runs/ann"}
+    previous = {key: value for key, value in snn.items() if key not in ("covered", "uncovered", "covered_classes",
+                                                                        "uncovered_classes", "training_categories")}
+    previous.update(top1=12.3, top5=45.6, mean_per_class=11.1, per_class=per_class, checkpoint="old/svl-default")
+    for role, result in (("ann", ann), ("previous", previous)):
+        paths[role] = folder / f"{role}.json"
+        paths[role].write_text(json.dumps(result))
+    return paths
+
+
+def test_card_modelnet40_section_end_to_end(tiny_checkpoint, modelnet40_results, tmp_path, monkeypatch):
+    checkpoint = tmp_path / "svl-default"
+    shutil.copytree(tiny_checkpoint, checkpoint)
+    (checkpoint / "training_summary.json").write_text(json.dumps(SUMMARY))
+    cards, shipped = tmp_path / "model_cards", tmp_path / "shipped"
+    cards.mkdir(), shipped.mkdir()
+    figure = cards / "svl-default_modelnet40_confusion.png"
+    drawn, plot = [], eval_zero_shot.plot_confusion_matrix
+
+    def drawing(metrics, path):
+        drawn.append(metrics)
+        plot(metrics, path)
+
+    monkeypatch.setattr(eval_zero_shot, "plot_confusion_matrix", drawing)
+    roles = [f"{role}={path}" for role, path in modelnet40_results.items()]
+    code = eval_zero_shot.main(
+        ["--checkpoint", str(checkpoint), "--compare_ann", str(checkpoint), "--energy", "--num-per-category", "1",
+         "--num-points", "64", "--source-points", "128", "--threads", "1", "--modelnet40_results", *roles,
+         "--confusion_plot", str(figure), "--model_card", str(cards / "svl-default.md"), str(shipped / "README.md")]
+    )
+    assert code == 0
+    card = (cards / "svl-default.md").read_text()
+    assert (shipped / "README.md").read_text() == card
+    # The figure is the new default's ModelNet40 confusion matrix, next to every card under the name the card shows.
+    assert [metrics["dataset"] for metrics in drawn] == ["modelnet40-npy"]
+    assert (shipped / figure.name).read_bytes() == figure.read_bytes()
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"![ModelNet40 confusion matrix]({figure.name})" in card
+
+    snn, validation = (json.loads(modelnet40_results[role].read_text()) for role in ("snn", "validation"))
+    assert ("## ModelNet40 zero-shot (6 test shapes, 40 classes, class-name prompts through the checkpoint's templates "
+            "and text teacher)") in card
+    text = " ".join(card.split())
+    assert "no ModelNet40 shape was used for training, and the test split is read once per released model" in text
+    rows = {line.split(" | ")[0][2:]: line for line in card.splitlines() if line.startswith("| ")}
+    assert rows["New default (SNN)"].startswith(
+        f"| New default (SNN) | {snn['top1']:.1f}% | {snn['top5']:.1f}% | {snn['mean_per_class']:.1f}% | ")
+    covered, uncovered = snn["covered"], snn["uncovered"]  # chair and flower pot are corpus categories, xbox is not
+    assert f"| {covered['top1']:.1f}% (2 classes, 5 shapes) | {uncovered['top1']:.1f}% (1 class, 1 shape) |" in (
+        rows["New default (SNN)"])
+    assert rows["Its ANN twin (ReLU in place of spikes)"].startswith("| Its ANN twin (ReLU in place of spikes) | 41.2% "
+                                                                    "| 71.3% | 38.9% | ")
+    assert rows["Previous default (SNN)"].startswith("| Previous default (SNN) | 12.3% | 45.6% | 11.1% | – | – |")
+    for anchor in ("| PointCLIP (training-free CLIP on depth maps) | 20.2% | not reported here | not reported here |",
+                   "| ULIP (Point-BERT, ShapeNet55 + CLIP) | 60.4% |", "| OpenShape (",
+                   "| SVL E-3DSNN-H (spiking) | 85.4% |",
+                   "arXiv 2112.02413", "arXiv 2212.05171", "arXiv 2305.10764", "arXiv 2505.17674"):
+        assert anchor in card, anchor
+    per_class = card.split("### Per class (test split, top-1)")[1].split("###")[0]
+    assert "| Class | Test shapes | Trained category | New default | Previous default |" in per_class
+    for name, count, trained, old in (("chair", 3, "yes", "66.7%"), ("flower pot", 2, "yes", "50.0%"),
+                                      ("xbox", 1, "no", "0.0%")):
+        assert f"| {name} | {count} | {trained} | {snn['per_class'][name]['top1']:.1f}% | {old} |" in per_class
+    assert len([line for line in per_class.splitlines() if line.startswith("|")]) == 2 + 3  # the classes with shapes
+    assert "### Validation runs (ModelNet40 train split)" in card
+    assert (f"- `{'/'.join(tiny_checkpoint.parts[-2:])}`: top-1 "
+            f"{validation['top1']:.1f}%, top-5 {validation['top5']:.1f}%, mean per-class "
+            f"{validation['mean_per_class']:.1f}% (4 train shapes)") in card
+    commands = _reproduce_commands(card)
+    assert commands[3:5] == [
+        "hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --dataset modelnet40-npy "
+        "--data_dir ModelNet40 --training_categories all --output snn.json",
+        "hf-spiking eval-zero-shot --checkpoint runs/ann --dataset modelnet40-npy --data_dir ModelNet40 "
+        "--training_categories all --output ann.json",
+    ]
+    assert ("--modelnet40_results snn=snn.json validation=validation.json ann=ann.json previous=previous.json "
+            "--confusion_plot model_cards/svl-default_modelnet40_confusion.png --model_card") in commands[5]
+    for command in commands:  # every generated command parses with its job's own parser
+        words = shlex.split(command)
+        module = {"pretrain-svl": pretrain_svl, "eval-zero-shot": eval_zero_shot}[words[1]]
+        module.parse_arguments(words[2:])
+    assert "| ModelNet40 | test | zero-shot top-1 (SNN) |" in card
+
+
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        (["snn"], "--modelnet40_results 'snn' is not ROLE=PATH; expected ROLE one of snn, ann, previous, validation"),
+        (["snn=a.json", "best=b.json"], "--modelnet40_results 'best=b.json': unknown role 'best'; expected one of snn"),
+        (["snn=a.json", "ann=b.json", "ann=c.json"], "gives ann= 2 times"),
+        (["ann=a.json", "validation=b.json"], "needs a snn=PATH entry"),
+    ],
+)
+def test_modelnet40_results_entries_are_refused_when_parsed(entries, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        eval_zero_shot.parse_arguments(["--checkpoint", "x", "--model_card", "c.md", "--modelnet40_results", *entries])
+
+
+def test_modelnet40_result_files_are_refused_before_scoring(tiny_checkpoint, modelnet40_results, tmp_path, capsys,
+                                                            monkeypatch):
+    monkeypatch.setattr(eval_zero_shot, "evaluate_checkpoint", lambda args: pytest.fail("scored before the check"))
+    snn, validation = modelnet40_results["snn"], modelnet40_results["validation"]
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "synthetic.json").write_text(json.dumps({**json.loads(snn.read_text()), "dataset": "synthetic"}))
+    (tmp_path / "pair.json").write_text(json.dumps({"snn": {}, "ann": {}}))  # a --compare_ann result
+    old = {key: value for key, value in json.loads(snn.read_text()).items() if key != "per_class"}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    fewer = {**json.loads(snn.read_text()), "num_samples": 5}
+    (tmp_path / "fewer.json").write_text(json.dumps(fewer))
+    cases = [
+        ([f"snn={tmp_path / 'missing.json'}"], "snn=" + str(tmp_path / "missing.json") + ": no such file; expected the "
+         "JSON that `hf-spiking eval-zero-shot --dataset modelnet40-npy --output PATH` writes"),
+        ([f"snn={tmp_path / 'broken.json'}"], "broken.json is not JSON"),
+        ([f"snn={tmp_path / 'synthetic.json'}"], "synthetic.json is not a modelnet40-npy result (dataset 'synthetic')"),
+        ([f"snn={tmp_path / 'pair.json'}"], "pair.json is not a modelnet40-npy result (dataset None)"),
+        ([f"snn={tmp_path / 'old.json'}"], "old.json lacks ['per_class']"),
+        ([f"snn={validation}"], "is a result on the train split; a snn result must be on the test split "
+                                "(--split test, the final evaluation)"),
+        ([f"snn={snn}", f"ann={validation}"], "a ann result must be on the test split"),
+        ([f"snn={snn}", f"previous={validation}"], "a previous result must be on the test split"),
+        ([f"snn={snn}", f"validation={snn}"], "is a result on the test split; a validation result must be on the "
+                                              "train split (--split train, the validation use)"),
+        ([f"snn={snn}", f"previous={tmp_path / 'fewer.json'}"], "previous= scored 5 shapes of 40 classes, snn= 6 of "
+                                                                "40: the rows of one table must score the same"),
+    ]
+    common = ["--checkpoint", str(tiny_checkpoint), "--compare_ann", str(tiny_checkpoint), "--energy",
+              "--model_card", str(tmp_path / "card.md")]
+    for entries, message in cases:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            eval_zero_shot.main([*common, "--modelnet40_results", *entries])
+    assert eval_zero_shot.main(["--checkpoint", str(tiny_checkpoint), "--modelnet40_results", f"snn={snn}"]) == 2
+    assert "--modelnet40_results needs --model_card" in capsys.readouterr().err
+    assert not (tmp_path / "card.md").exists()

@@ -3,6 +3,8 @@ scan-like realism (--realism) on the training and validation clouds."""
 
 import json
 import re
+import shlex
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from safetensors.torch import load_file
 
 import hf_spiking
 from hf_spiking.data.point_clouds import MISSING_COLOR
-from hf_spiking.data.synthetic_shapes import iter_split
+from hf_spiking.data.synthetic_shapes import category_names, generate_instance, instance_seed, iter_split
 from hf_spiking.data.synthetic_shapes.realism import RealismConfig
 from hf_spiking.models.spiking_point_encoder import (
     SpikingPointEncoderForPreTraining,
@@ -51,6 +53,58 @@ def test_one_tiny_step_then_fold_and_samples(tmp_path):
     assert samples == sorted(c.replace(" ", "_") for c in pretrain_svl.SAMPLE_CATEGORIES)
     cloud = np.load(folded / "samples" / "mug.npy")
     assert cloud.shape == (2048, 6) and cloud.dtype == np.float32
+    assert (cloud[:, 3:] == MISSING_COLOR).all()  # the run's --realism drops colour: the samples look like training
+    # The run's provenance travels with the folded model (the model card states the recipe from it).
+    assert (folded / "training_summary.json").read_text() == (output / "training_summary.json").read_text()
+
+    # A run without a summary (older runs) folds as before, without one.
+    (output / "training_summary.json").unlink()
+    pretrain_svl.fold_and_save(output, tmp_path / "folded_old", CATEGORIES)
+    assert (tmp_path / "folded_old" / "config.json").is_file()
+    assert not (tmp_path / "folded_old" / "training_summary.json").exists()
+
+
+def test_sample_clouds_get_the_realism_and_stay_the_clean_ones_without_it(tmp_path):
+    names = ("mug", "traffic cone")
+    pretrain_svl.write_sample_clouds(tmp_path / "clean", categories=names, num_points=256)
+    pretrain_svl.write_sample_clouds(tmp_path / "scan", categories=names, num_points=256,
+                                     realism=RealismConfig(drop_color=True, noise_std=0.02))
+    for name in names:
+        file = f"{name.replace(' ', '_')}.npy"
+        # What the samples were before --realism reached them: the clean test-split instance, bit for bit.
+        seed = instance_seed(0, "test", category_names().index(name), 0)
+        before = generate_instance(name, seed, num_points=256, with_image=False).points.astype(np.float32)
+        clean, scan = np.load(tmp_path / "clean" / file), np.load(tmp_path / "scan" / file)
+        np.testing.assert_array_equal(clean, before)
+        assert (scan[:, 3:] == MISSING_COLOR).all() and not (clean[:, 3:] == MISSING_COLOR).all()
+        assert scan.dtype == np.float32 and not np.array_equal(scan[:, :3], clean[:, :3])  # jittered
+
+
+REALISM = '{"drop_color": true, "noise_std": 0.005, "anisotropic_scale": [0.85, 1.18]}'
+
+
+def test_recipe_flags_are_exactly_the_non_default_ones_and_parse_back_to_the_recipe():
+    given = ["--categories", "all", "--realism", REALISM, "--num_per_category", "200", "--num_train_epochs", "16",
+             "--spike_energy_weight", "2", "--threads", "1", "--eval_every_epochs", "2", "--fold_to", "somewhere"]
+    args, training_args = pretrain_svl.parse_arguments(["--output_dir", "runs/snn", *given])
+    # As training_summary.json records the run.
+    summary = json.loads(json.dumps({"args": asdict(args), "training_args": training_args.to_sanitized_dict()}))
+    flags = pretrain_svl.recipe_flags(summary)
+    assert flags == ["--spike_energy_weight 2", "--categories all", "--num_per_category 200", f"--realism '{REALISM}'",
+                     "--num_train_epochs 16"]  # not threads, exports or defaults given explicitly
+    assert pretrain_svl.recipe_flags(summary, spike_activation="relu", spike_energy_weight=0.0) == [
+        "--spike_activation relu", *flags[1:]]
+    again, again_training = pretrain_svl.parse_arguments(["--output_dir", "runs/snn", *shlex.split(" ".join(flags))])
+    recipe = [name for name in asdict(args) if name not in pretrain_svl.NON_RECIPE_FIELDS]
+    assert [getattr(again, name) for name in recipe] == [getattr(args, name) for name in recipe]
+    assert again.realism_config == args.realism_config
+    for name in pretrain_svl.RECIPE_TRAINING_FIELDS:
+        assert getattr(again_training, name) == getattr(training_args, name)
+
+    # Older summaries lack the newer fields: they count as defaults. Names with spaces are quoted.
+    assert pretrain_svl.recipe_flags({"args": {"spike_energy_weight": 2.0}}) == ["--spike_energy_weight 2"]
+    named = {"args": {"categories": ["mug", "traffic cone"]}, "training_args": {"learning_rate": 2.5e-05}}
+    assert pretrain_svl.recipe_flags(named) == ["--categories mug 'traffic cone'", "--learning_rate 2.5e-05"]
 
 
 def test_batch_norm_recalibration_uses_plain_averages():

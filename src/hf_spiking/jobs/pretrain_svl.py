@@ -13,11 +13,15 @@ and the teacher; image-teacher features are computed afresh in every run.
 clean ones, bit for bit. Realism leaves every instance's captions unchanged, so the cached caption features stay
 valid; the clouds themselves are never cached. ``training_summary.json`` records it (``args.realism_config``).
 
-Reproduce the shipped ``svl-default`` checkpoint (SNN) and its ANN twin (ReLU in place of spikes):
+A checkpoint (SNN) of the first release's recipe, its folded export and its ANN twin (ReLU in place of spikes):
 
     hf-spiking pretrain-svl --output_dir runs/svl-default --spike_energy_weight 2 --eval_every_epochs 2
     hf-spiking pretrain-svl --output_dir runs/svl-default --skip_training --fold_to src/hf_spiking/assets/svl-default
     hf-spiking pretrain-svl --output_dir runs/svl-default-relu --spike_activation relu --eval_every_epochs 2
+
+``--fold_to`` copies the run's ``training_summary.json`` next to the folded model, and its sample clouds get the
+run's ``--realism``; ``hf-spiking eval-zero-shot --model_card`` reads that summary to state the recipe and to write
+the exact commands that reproduce it (:func:`recipe_flags`) into the model card.
 
 ``--spike_energy_weight W`` adds W x (the encoder's estimated synaptic energy per cloud / its dense ANN energy) to the
 MTA loss: a firing-rate regulariser weighted by what each spike costs under ``hf_spiking.energy``'s rules.
@@ -42,6 +46,8 @@ import argparse
 import hashlib
 import json
 import math
+import shlex
+import shutil
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -169,6 +175,15 @@ RECIPE_DEFAULTS = {
 }
 # Flags of the former scripts/pretrain_svl.py whose TrainingArguments field has another name.
 LEGACY_TRAINING_FLAGS = {"--epochs": "num_train_epochs", "--batch-size": "per_device_train_batch_size"}
+# The PretrainSVLArguments fields that say where files go, how fast to run or what to export, not how to train
+# (realism_config is derived from realism).
+NON_RECIPE_FIELDS = ("fold_to", "skip_training", "teacher_cache", "threads", "realism_config")
+# The TrainingArguments fields of a recipe; the others say where files go, what to log and on which hardware.
+# warmup_steps is left out: the summary records the steps used, also when they came from --warmup_ratio.
+RECIPE_TRAINING_FIELDS = (
+    "num_train_epochs", "max_steps", "per_device_train_batch_size", "learning_rate", "weight_decay", "adam_beta1",
+    "adam_beta2", "lr_scheduler_type", "seed",
+)
 
 
 # Everyday object names folded next to the corpus categories, so the shipped head has an open-ish vocabulary.
@@ -421,13 +436,17 @@ class ZeroShotValidation:
 
 
 def fold_and_save(checkpoint: Path, output_dir: Path, class_names, text_teacher=None):
-    """Rep-VLI: loads the zero-shot head from a pretraining checkpoint, folds the class prompts, saves it."""
+    """Rep-VLI: loads the zero-shot head from a pretraining checkpoint, folds the class prompts, saves it, with a copy
+    of the run's ``training_summary.json`` (when the run has one: older runs do not) as the model's provenance."""
     model = SpikingPointEncoderForZeroShotClassification.from_pretrained(checkpoint).eval()
     text_encoder, tokenizer = load_text_teacher(text_teacher)
     model.fold_text_classifier(list(class_names), text_encoder, tokenizer)
     model.save_pretrained(output_dir)
     SpikingPointFeatureExtractor.from_pretrained(checkpoint).save_pretrained(output_dir)
     drop_remote_code(output_dir)
+    summary = Path(checkpoint) / "training_summary.json"
+    if summary.is_file():  # the model card states the recipe and its commands from it
+        shutil.copyfile(summary, Path(output_dir) / "training_summary.json")
     logger.info(f"folded {len(class_names)} classes into {output_dir}")
     return model
 
@@ -447,12 +466,21 @@ def drop_remote_code(folder: Path) -> None:
 SAMPLE_CATEGORIES = ("airplane", "chair", "guitar", "lamp", "mug", "table", "traffic cone", "tree")
 
 
-def write_sample_clouds(folder: Path, categories=SAMPLE_CATEGORIES, num_points: int = 2048, seed: int = 0):
-    """Test-split instances (never trained on) as ``<category>.npy`` float32 [num_points, 6], for the demo."""
+def write_sample_clouds(
+    folder: Path,
+    categories=SAMPLE_CATEGORIES,
+    num_points: int = 2048,
+    seed: int = 0,
+    realism: RealismConfig | None = None,
+):
+    """Test-split instances (never trained on) as ``<category>.npy`` float32 [num_points, 6], for the demo, with the
+    scan-like ``realism`` of the training clouds so that they look like what the model was trained on (None: the
+    clean clouds, as before)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in categories:
         shape = generate_instance(
-            name, instance_seed(seed, "test", category_names().index(name), 0), num_points=num_points, with_image=False
+            name, instance_seed(seed, "test", category_names().index(name), 0), num_points=num_points,
+            with_image=False, realism=realism,
         )
         np.save(folder / f"{name.replace(' ', '_')}.npy", shape.points.astype(np.float32))
 
@@ -570,8 +598,50 @@ def pretrain(args: PretrainSVLArguments, training_args: TrainingArguments) -> in
     if args.fold_to:
         class_names = list(dict.fromkeys([*training_categories(args), *GENERAL_VOCABULARY]))
         fold_and_save(output_dir, Path(args.fold_to), class_names, args.text_teacher)
-        write_sample_clouds(Path(args.fold_to) / "samples", seed=seed)
+        write_sample_clouds(Path(args.fold_to) / "samples", seed=seed, realism=args.realism_config)
     return 0
+
+
+def _flag_value(value) -> str:
+    """``value`` as a shell word of a command line: floats as short as they stay exact (2.0 -> 2), lists as words."""
+    if isinstance(value, list):
+        return " ".join(_flag_value(item) for item in value)
+    if isinstance(value, float) and float(f"{value:g}") == value:
+        return f"{value:g}"
+    return shlex.quote(str(value))
+
+
+def recorded_recipe(summary: dict) -> tuple[dict, dict]:
+    """(job arguments, TrainingArguments) of the run recorded in ``summary`` (a run's ``training_summary.json``), as
+    the dicts it records them in, with every field it lacks (older runs) at its default."""
+    default_args, default_training = parse_arguments(["--output_dir", "unused"])
+    return (
+        {**asdict(default_args), **summary.get("args", {})},
+        {**default_training.to_sanitized_dict(), **summary.get("training_args", {})},
+    )
+
+
+def recipe_flags(summary: dict, **changes) -> list[str]:
+    """The ``hf-spiking pretrain-svl`` flags, each with its value (``"--num_per_category 200"``, shell-quoted), that
+    reproduce the recipe recorded in ``summary`` (a run's ``training_summary.json``): exactly the recipe fields whose
+    value differs from the default, job fields first, in the order ``--help`` lists them.
+
+    ``changes`` replace recorded job fields (e.g. ``spike_activation="relu", spike_energy_weight=0.0`` for the ANN
+    twin of an SNN recipe). A field the summary lacks (older runs) counts as its default. Not recipe fields: where
+    files go, threads, exports (:data:`NON_RECIPE_FIELDS`) and TrainingArguments outside :data:`RECIPE_TRAINING_FIELDS`.
+    """
+    default_args, default_training = recorded_recipe({})
+    recorded_args, recorded_training = recorded_recipe(summary)
+    recorded_args.update(changes)
+    flags = [
+        (name, recorded_args[name]) for name in default_args
+        if name not in NON_RECIPE_FIELDS and recorded_args[name] != default_args[name]
+    ]
+    flags += [
+        (name, recorded_training[name]) for name in RECIPE_TRAINING_FIELDS
+        if recorded_training[name] != default_training[name]
+    ]
+    return [f"--{name} {_flag_value(value)}" for name, value in flags]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -583,7 +653,9 @@ def main(argv: list[str] | None = None) -> int:
 __all__ = [
     "GENERAL_VOCABULARY",
     "LEGACY_TRAINING_FLAGS",
+    "NON_RECIPE_FIELDS",
     "RECIPE_DEFAULTS",
+    "RECIPE_TRAINING_FIELDS",
     "SAMPLE_CATEGORIES",
     "CaptionedClouds",
     "PretrainSVLArguments",
@@ -603,5 +675,7 @@ __all__ = [
     "parse_realism",
     "pretrain",
     "recalibrate_batch_norm",
+    "recipe_flags",
+    "recorded_recipe",
     "write_sample_clouds",
 ]
