@@ -142,17 +142,28 @@ def test_modelnet40_off_folder(tiny_checkpoint, tmp_path):
     assert metrics["energy"]["total_energy_mj"] > 0
 
 
-def test_modelnet40_npy_train_split_is_read_for_validation_only_when_asked(tiny_checkpoint, tmp_path, caplog, monkeypatch):
+@pytest.fixture
+def job_info_logs(caplog, monkeypatch):
+    """caplog receiving the job's INFO lines."""
     show_info_logs()  # now, so that main() leaves the library logger propagating to caplog
     monkeypatch.setattr(logging.getLogger("hf_spiking"), "propagate", True)
     caplog.set_level(logging.INFO, logger="hf_spiking.jobs.eval_zero_shot")
-    root = tmp_path / "ModelNet40"
+    return caplog
+
+
+def _modelnet40_npy_tree(root, counts: dict) -> None:
+    """``root/<class>/<split>/<class>_NNNN.npy`` (100 random points each), ``counts[(class, split)]`` files per folder."""
     generator = np.random.default_rng(0)
-    counts = {("chair", "train"): 3, ("chair", "test"): 1, ("vase", "train"): 1, ("vase", "test"): 2}
     for (name, split), count in counts.items():
         (root / name / split).mkdir(parents=True, exist_ok=True)
         for index in range(count):
             np.save(root / name / split / f"{name}_{index:04d}.npy", generator.random((100, 3)).astype(np.float32))
+
+
+def test_modelnet40_npy_train_split_is_read_for_validation_only_when_asked(tiny_checkpoint, tmp_path, job_info_logs):
+    caplog = job_info_logs
+    root = tmp_path / "ModelNet40"
+    _modelnet40_npy_tree(root, {("chair", "train"): 3, ("chair", "test"): 1, ("vase", "train"): 1, ("vase", "test"): 2})
     chair, vase = MODELNET40_CLASSES.index("chair"), MODELNET40_CLASSES.index("vase")
     predictions = tmp_path / f"metrics.{tiny_checkpoint.name}.jsonl"
 
@@ -269,17 +280,10 @@ def test_predictions_are_written_per_batch_and_a_rerun_resumes(tiny_checkpoint, 
     assert scored == [8, 4] and json.loads(predictions.read_text().splitlines()[0])["num_samples"] == 12
 
 
-def test_per_class_coverage_and_confusion_plot_end_to_end(tiny_checkpoint, tmp_path, caplog, monkeypatch):
-    show_info_logs()  # now, so that main() leaves the library logger propagating to caplog
-    monkeypatch.setattr(logging.getLogger("hf_spiking"), "propagate", True)
-    caplog.set_level(logging.INFO, logger="hf_spiking.jobs.eval_zero_shot")
+def test_per_class_coverage_and_confusion_plot_end_to_end(tiny_checkpoint, tmp_path, job_info_logs):
+    caplog = job_info_logs
     root = tmp_path / "ModelNet40"
-    generator = np.random.default_rng(0)
-    counts = {"flower_pot": 2, "cone": 1, "chair": 3}
-    for name, count in counts.items():
-        (root / name / "test").mkdir(parents=True)
-        for index in range(count):
-            np.save(root / name / "test" / f"{name}_{index:04d}.npy", generator.random((100, 3)).astype(np.float32))
+    _modelnet40_npy_tree(root, {("flower_pot", "test"): 2, ("cone", "test"): 1, ("chair", "test"): 3})
     plot = tmp_path / "plots" / "confusion.png"
     metrics = _run(tiny_checkpoint, tmp_path, "--dataset", "modelnet40-npy", "--data-dir", str(root),
                    "--training-categories", "first_release", "flowerpot", "--confusion-plot", str(plot))
