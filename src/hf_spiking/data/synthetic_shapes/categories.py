@@ -73,10 +73,15 @@ EXTENSION_MODULES = (
     "categories_furniture",
     "categories_vehicles",
     "categories_outdoor",
+    "categories_bathroom",
+    "categories_storage",
+    "categories_wall",
+    "categories_personal",
 )
 _RANKS: dict[str, int] = {}
 # Where the extension categories come from (``docs/synthetic_shapes.md``): ShapeNetCore55's synsets, named by their
-# synset word, and a generic list of everyday household, vehicle, furniture and street objects. ModelNet40's class
+# synset word, a generic list of everyday household, vehicle, furniture and street objects, and the object classes
+# of the NYU Depth v2 40-class list (Gupta et al. 2013, used by NYUv2, SUN RGB-D and ScanNet). ModelNet40's class
 # list was not used to choose them.
 EVERYDAY_SOURCE = "everyday objects"
 
@@ -84,6 +89,11 @@ EVERYDAY_SOURCE = "everyday objects"
 def shapenet_source(synset: str) -> str:
     """The ``source`` of a category taken from the ShapeNetCore55 synset named ``synset``."""
     return f"ShapeNetCore55 synset '{synset}'"
+
+
+def nyu40_source(nyu_class: str) -> str:
+    """The ``source`` of a category taken, under its own name, from the NYU Depth v2 40-class list."""
+    return f"NYU40 class '{nyu_class}'"
 
 
 def _module_rank(module: str) -> int:
@@ -1131,5 +1141,5 @@ for _extension in EXTENSION_MODULES:
 
 __all__ = [
     "Assembly", "BuiltShape", "CATEGORIES", "Category", "EVERYDAY_SOURCE", "EXTENSION_MODULES", "register_category",
-    "shapenet_source",
+    "nyu40_source", "shapenet_source",
 ]
