@@ -14,6 +14,7 @@ import torch
 import hf_spiking
 from hf_spiking.console import show_info_logs
 from hf_spiking.data.modelnet import MODELNET40_CLASSES
+from hf_spiking.data.synthetic_shapes import category_names
 from hf_spiking.jobs import eval_zero_shot, pretrain_svl
 from hf_spiking.models.spiking_point_encoder import SpikingPointEncoderForZeroShotClassification
 from hf_spiking.models.spiking_point_encoder.modeling_spiking_point_encoder import prompt_ensemble_embeddings
@@ -68,7 +69,7 @@ def test_covered_and_uncovered_classes_match_hand_counts():
 
 
 def test_training_category_sets_and_unknown_names():
-    from hf_spiking.data.synthetic_shapes import category_names, first_release_categories
+    from hf_spiking.data.synthetic_shapes import first_release_categories
 
     assert eval_zero_shot.resolve_training_categories(["all"]) == category_names()
     assert eval_zero_shot.resolve_training_categories(["first_release", "flowerpot"]) == [
@@ -371,9 +372,10 @@ def test_card_states_the_recorded_recipe_and_the_commands_that_reproduce_it(tiny
     eval_zero_shot.write_model_card(args, snn, ann)
     card = (tmp_path / "a.md").read_text()
     text = " ".join(card.split())  # the paragraphs are wrapped
+    everything = category_names()  # `--categories all` with no recorded names: the corpus as it is now
     for stated in [
-        "objects of 90 everyday categories (every corpus category, `--categories all`: table, chair,",
-        "traffic light, fire hydrant)", "200 instances per category", "1024 points per instance",
+        f"objects of {len(everything)} everyday categories (every corpus category, `--categories all`: table, chair,",
+        f"{everything[-2]}, {everything[-1]})", "200 instances per category", "1024 points per instance",
         "(xyz; rgb replaced by 0.4 grey)",
         "Scan-like realism (`--realism`): colour dropped (every point the 0.4 grey that colourless scans get); "
         "Gaussian jitter of standard deviation 0.005 (unit-sphere units); each object stretched along its own axes by "
@@ -381,7 +383,7 @@ def test_card_states_the_recorded_recipe_and_the_commands_that_reproduce_it(tiny
         "512 input points", "Firing-rate regulariser (SNN only, `--spike_energy_weight 2`): the loss adds 2 x",
         "AdamW (lr 0.002, betas 0.9/0.98, weight decay 0.05), batch 64, 16 epochs, 225 warm-up steps then cosine, "
         "seed 0", "colours dropped to 0.4 grey with p = 0.5 (moot here: the realism already drops every colour)",
-        "for the 90 training categories and",
+        f"for the {len(everything)} training categories and",
     ]:
         assert stated in text, stated
     assert "100 instances" not in text and "8 epochs" not in text and eval_zero_shot.REPRODUCE_COMMANDS not in card

@@ -88,7 +88,8 @@ def test_recipe_flags_are_exactly_the_non_default_ones_and_parse_back_to_the_rec
              "--spike_energy_weight", "2", "--threads", "1", "--eval_every_epochs", "2", "--fold_to", "somewhere"]
     args, training_args = pretrain_svl.parse_arguments(["--output_dir", "runs/snn", *given])
     # As training_summary.json records the run.
-    summary = json.loads(json.dumps({"args": asdict(args), "training_args": training_args.to_sanitized_dict()}))
+    summary = json.loads(json.dumps({"args": asdict(args), "training_categories": pretrain_svl.training_categories(args),
+                                     "training_args": training_args.to_sanitized_dict()}))
     flags = pretrain_svl.recipe_flags(summary)
     assert flags == ["--spike_energy_weight 2", "--categories all", "--num_per_category 200", f"--realism '{REALISM}'",
                      "--num_train_epochs 16"]  # not threads, exports or defaults given explicitly
@@ -105,6 +106,11 @@ def test_recipe_flags_are_exactly_the_non_default_ones_and_parse_back_to_the_rec
     assert pretrain_svl.recipe_flags({"args": {"spike_energy_weight": 2.0}}) == ["--spike_energy_weight 2"]
     named = {"args": {"categories": ["mug", "traffic cone"]}, "training_args": {"learning_rate": 2.5e-05}}
     assert pretrain_svl.recipe_flags(named) == ["--categories mug 'traffic cone'", "--learning_rate 2.5e-05"]
+    # `all` grows with the corpus: a run recorded with fewer categories than `all` names now gets its own names back.
+    assert summary["training_categories"] == category_names()
+    assert "--categories all" in pretrain_svl.recipe_flags(summary)
+    earlier = {**summary, "training_categories": category_names()[:3]}
+    assert pretrain_svl.recipe_flags(earlier)[1] == "--categories " + shlex.join(category_names()[:3])
 
 
 def test_batch_norm_recalibration_uses_plain_averages():

@@ -587,6 +587,7 @@ def pretrain(args: PretrainSVLArguments, training_args: TrainingArguments) -> in
     feature_extractor.save_pretrained(output_dir)
     summary = {
         "args": asdict(args),
+        "training_categories": training_categories(args),
         "training_args": training_args.to_sanitized_dict(),
         "config_overrides": overrides,
         "validation": history,
@@ -613,12 +614,16 @@ def _flag_value(value) -> str:
 
 def recorded_recipe(summary: dict) -> tuple[dict, dict]:
     """(job arguments, TrainingArguments) of the run recorded in ``summary`` (a run's ``training_summary.json``), as
-    the dicts it records them in, with every field it lacks (older runs) at its default."""
+    the dicts it records them in, with every field it lacks (older runs) at its default; ``--categories all`` becomes
+    the recorded category names when the corpus has grown since the run."""
     default_args, default_training = parse_arguments(["--output_dir", "unused"])
-    return (
-        {**asdict(default_args), **summary.get("args", {})},
-        {**default_training.to_sanitized_dict(), **summary.get("training_args", {})},
-    )
+    args = {**asdict(default_args), **summary.get("args", {})}
+    # `--categories all` grows with the corpus (labels are append-only): a run that was trained on fewer categories
+    # than `all` now names is reproduced with the names it recorded.
+    trained_on = summary.get("training_categories")
+    if args["categories"] == ["all"] and trained_on is not None and trained_on != category_names():
+        args["categories"] = trained_on
+    return args, {**default_training.to_sanitized_dict(), **summary.get("training_args", {})}
 
 
 def recipe_flags(summary: dict, **changes) -> list[str]:
