@@ -29,8 +29,9 @@ def test_checkpoint_files_and_size():
     config = json.loads((folder / "config.json").read_text())
     assert config["rep_vli_fold"] == "classifier" and config["spike_activation"] == "multispike"
     labels = set(config["id2label"].values())
-    # Folded over the categories it was trained on (every corpus category) and a general vocabulary.
-    trained_on = category_names()
+    # Folded over the categories it was trained on (recorded by its training run) and a general vocabulary.
+    trained_on = json.loads((folder / "training_summary.json").read_text())["training_categories"]
+    assert set(trained_on) <= set(category_names())
     assert set(trained_on) <= labels and len(labels) >= len(trained_on) + 20
 
 
