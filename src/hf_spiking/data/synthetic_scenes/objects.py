@@ -2,8 +2,9 @@
 may stand and how it is turned.
 
 Cars, bicycles, traffic cones, trees and benches come from the synthetic shapes corpus
-(``hf_spiking.data.synthetic_shapes``); the corpus has no person and no pole, so their builders live here (scene-only,
-not registered as shape categories). Shape builders draw sizes for a tabletop-to-street mix, so each class is rescaled
+(``hf_spiking.data.synthetic_shapes``); persons and poles are built here (scene-only, not registered as shape
+categories): the corpus had neither when the benchmark was pinned, and its later "person" category is not used so
+that the scenes stay as pinned. Shape builders draw sizes for a tabletop-to-street mix, so each class is rescaled
 to a size drawn from the ranges of :data:`OBJECT_CLASSES` (the pinned table of ``docs/synthetic_scenes.md``).
 
 Local frame of every built object: metres, z up, standing on z = 0, its bounding box centred on x = y = 0; +x is the
