@@ -30,7 +30,7 @@ names the synthetic corpus categories the checkpoint was trained on and splits t
 classes they cover and those they do not (the honest open-vocabulary figure):
 
     hf-spiking eval-zero-shot --checkpoint src/hf_spiking/assets/svl-default --dataset modelnet40-npy \
-        --data_dir ModelNet40 --training_categories first_release --confusion_plot modelnet40_confusion.png \
+        --data_dir ModelNet40 --training_categories all --confusion_plot modelnet40_confusion.png \
         --output modelnet40.json
 
 The svl-default model card (``--model_card PATHS``, with ``--compare_ann`` and ``--energy``) states the recipe that
@@ -154,7 +154,7 @@ class EvalZeroShotArguments:
         default=None,
         metadata={
             "help": "synthetic corpus categories the checkpoint was trained on ('all': every one, 'first_release': "
-            "the first 28, those of the shipped svl-default): adds accuracy over the evaluation classes they cover "
+            "the first 28, those of the first svl-default): adds accuracy over the evaluation classes they cover "
             "and over those they do not. Covered means equal names after lower-casing and removing spaces, "
             "underscores and hyphens (flower_pot = flowerpot), nothing looser (cone is not traffic cone). With "
             "--dataset synthetic: the categories of the synthetic test split (default: the first release's 28)"
@@ -344,7 +344,7 @@ def synthetic_test_set(
     realism=None,
 ):
     """(clouds float32 [M, num_points, 6], labels [M] indexing the names, class names) of a split of the synthetic
-    corpus, over ``categories`` (default: the first release's 28, those of the shipped models), with the scan-like
+    corpus, over ``categories`` (default: the first release's 28), with the scan-like
     ``realism`` (a frozen, hashable :class:`~hf_spiking.data.synthetic_shapes.realism.RealismConfig`) if given."""
     from ..data.synthetic_shapes import first_release_categories, iter_split
 
@@ -691,8 +691,6 @@ def _command(*parts: str) -> str:
 
 def realism_in_words(realism: dict | None) -> str:
     """The scan-like realism of a recorded ``realism_config`` (:class:`RealismConfig` fields) in words."""
-    from ..data.synthetic_shapes.realism import RealismConfig
-
     config = RealismConfig.from_value(realism)
     if config is None or config == RealismConfig():
         return "none (the clean clouds)"

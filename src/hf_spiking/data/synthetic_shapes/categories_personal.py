@@ -14,7 +14,7 @@ import numpy as np
 from .categories import Assembly, BuiltShape, nyu40_source, register_category
 from .finishes import Finish, article, count, fixed, grade, metal, paint, wood
 from .geometry import box, cylinder, lathe, prism, rod, rotation_x, rotation_y, rotation_z, sphere, torus, transform
-from .parts import ellipsoid, posed, rods, tube
+from .parts import add_placed, ellipsoid, posed, rods, tube
 
 _FLAT = rotation_x(np.pi / 2)  # prism's (x, depth, z) onto (x, -z, depth): an xz outline laid on the floor
 _BOOK_COLOURS = ("red", "blue", "green", "black", "dark red", "navy blue", "dark green", "brown", "yellow", "orange",
@@ -404,11 +404,6 @@ def _book_size(rng: np.random.Generator, hard: bool) -> tuple[float, float, floa
     return rng.uniform(0.11, 0.14), rng.uniform(0.175, 0.21), rng.uniform(0.01, 0.04)
 
 
-def _add(parts: Assembly, pieces, *, rotation=None, translation=(0.0, 0.0, 0.0)) -> None:
-    for triangles, finish in pieces:
-        parts.add(transform(triangles, rotation=rotation, translation=translation), finish)
-
-
 _STAND = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # a lying book stood on its tail, spine to -y
 
 
@@ -421,7 +416,7 @@ def build_books(rng: np.random.Generator) -> BuiltShape:
     if kind == "closed book":
         hard = bool(rng.random() < 0.6)
         width, height, thick = _book_size(rng, hard)
-        _add(parts, _book(width, height, thick, cover, pages, hard))
+        add_placed(parts, _book(width, height, thick, cover, pages, hard))
         bookmark = bool(rng.random() < 0.4)
         if bookmark:
             parts.add(box((0.006, 0.06, 0.0006), (rng.uniform(-0.3, 0.2) * width, -height / 2 - 0.02, thick * 0.5)), paint(rng, ("red", "gold", "navy blue", "green")))
@@ -442,7 +437,7 @@ def build_books(rng: np.random.Generator) -> BuiltShape:
         for side, pages_half in ((1.0, half_pages), (-1.0, thick - 2 * board - half_pages)):
             half = [(box((width, height, board), (width / 2, 0, board / 2)), cover),
                     (box((width - 0.003, height - 0.006, pages_half), (width / 2, 0, board + pages_half / 2)), pages)]
-            _add(parts, [(transform(t, scale=(side, 1.0, 1.0)), f) for t, f in half], rotation=rotation_y(-side * tilt))
+            add_placed(parts, [(transform(t, scale=(side, 1.0, 1.0)), f) for t, f in half], rotation=rotation_y(-side * tilt))
         if standing:
             posed(parts, rotation=rotation_x(np.pi / 2), translation=(0, 0, height / 2))
             pose = "standing upright, opened in a V"
@@ -463,7 +458,7 @@ def build_books(rng: np.random.Generator) -> BuiltShape:
         for (width, height, thick), hard in sizes:
             finish = cover if rng.random() < 0.25 else paint(rng, _BOOK_COLOURS)
             colours.add(finish.colour)
-            _add(parts, _book(width, height, thick, finish, pages, hard), rotation=rotation_z(rng.normal(0, 0.12) + (np.pi if rng.random() < 0.3 else 0.0)),
+            add_placed(parts, _book(width, height, thick, finish, pages, hard), rotation=rotation_z(rng.normal(0, 0.12) + (np.pi if rng.random() < 0.3 else 0.0)),
                  translation=(rng.normal(0, 0.015), rng.normal(0, 0.015), z))
             z += thick
         n_hard = sum(hard for _, hard in sizes)
@@ -483,7 +478,7 @@ def build_books(rng: np.random.Generator) -> BuiltShape:
             width, height, thick = _book_size(rng, bool(hard))
             finish = paint(rng, _BOOK_COLOURS)
             colours.add(finish.colour)
-            _add(parts, _book(width, height, thick, finish, pages, bool(hard)), rotation=_STAND, translation=(x, -0.1 + width / 2, height / 2))
+            add_placed(parts, _book(width, height, thick, finish, pages, bool(hard)), rotation=_STAND, translation=(x, -0.1 + width / 2, height / 2))
             x, tallest = x + thick + 0.001, max(tallest, height)
         for side, plate_x in ((1.0, -0.004), (-1.0, x + 0.004)):
             parts.add(box((0.004, end_d, end_h), (plate_x - side * 0.002, -0.1 + end_d / 2, end_h / 2)), bookend)

@@ -17,7 +17,7 @@ from .categories import Assembly, BuiltShape, _corners, _legs, nyu40_source, reg
 from .categories_furniture import _cabinet_finish
 from .finishes import Finish, article, count, fixed, grade, metal, paint, wood
 from .geometry import box, cylinder, rod, rotation_x, rotation_y, rotation_z, transform
-from .parts import add_wheels, arc, bar_handle, open_box, rods, tapered_box, tube
+from .parts import add_placed, add_wheels, arc, bar_handle, open_box, rods, tapered_box, tube
 
 
 class _Hardware:
@@ -83,12 +83,6 @@ def _furniture_legs(parts: Assembly, rng: np.random.Generator, width: float, dep
         return "four tapered legs"
     _legs(parts, corners, height, 0.04, finish, True)
     return "four square legs"
-
-
-def _placed(parts: Assembly, unit: Assembly, *, rotation: np.ndarray | None = None, translation=(0.0, 0.0, 0.0)) -> None:
-    """Add the parts of ``unit`` (built about the origin) to ``parts``, turned and moved into place."""
-    for triangles, finish in zip(unit.triangles, unit.finishes):
-        parts.add(transform(triangles, rotation=rotation, translation=translation), finish)
 
 
 @register_category("dresser", "Chest of drawers: a waist-high case wider than tall with a grid of 2-3 columns by 2-4 rows of drawers (or small top drawers over full-width ones), or a tall narrow chest of 4-6 drawers; pulls or knobs, an overhanging top, a plinth or short legs and sometimes a framed mirror standing on top.", source=nyu40_source("dresser"))
@@ -432,7 +426,7 @@ def build_counter(rng: np.random.Generator) -> BuiltShape:
     sink = bool(rng.random() < 0.45)
     sink_x = rng.uniform(-length / 2 + 0.4, length / 2 - 0.4) if sink else None
     run, n_doors, n_drawers = _base_run(rng, length, depth, under, cabinet, handle, sink_x)
-    _placed(parts, run)
+    add_placed(parts, zip(run.triangles, run.finishes))
     l_shape = bool(rng.random() < 0.3)
     bar = not l_shape and bool(rng.random() < 0.3)
     y0, y1 = -depth / 2 - overhang, depth / 2 + (rng.uniform(0.25, 0.35) if bar else 0.0)
@@ -461,7 +455,7 @@ def build_counter(rng: np.random.Generator) -> BuiltShape:
         side = float(rng.choice([-1, 1]))
         extra = rng.uniform(0.7, 1.4)  # how far the return reaches out from the main run's front
         ret, doors, drawers = _base_run(rng, extra, depth, under, cabinet, handle)
-        _placed(parts, ret, rotation=rotation_z(-side * np.pi / 2), translation=(side * (length - depth) / 2, -depth / 2 - extra / 2, 0))
+        add_placed(parts, zip(ret.triangles, ret.finishes), rotation=rotation_z(-side * np.pi / 2), translation=(side * (length - depth) / 2, -depth / 2 - extra / 2, 0))
         inner = side * (length / 2 - depth - overhang)
         slab(min(inner, side * length / 2), max(inner, side * length / 2), -depth / 2 - extra, y0)
         n_doors, n_drawers, total = n_doors + doors, n_drawers + drawers, length + extra

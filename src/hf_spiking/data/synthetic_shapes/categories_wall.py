@@ -15,7 +15,7 @@ import numpy as np
 from .categories import Assembly, BuiltShape, nyu40_source, register_category
 from .finishes import Finish, article, count, fixed, grade, metal, paint, wood
 from .geometry import box, cylinder, prism, rod, rotation_x, rotation_z, torus, transform
-from .parts import add_wheels, ellipsoid, posed, rods, tapered_box
+from .parts import add_placed, add_wheels, ellipsoid, posed, rods, tapered_box
 
 _FACE = rotation_x(np.pi / 2)  # +z onto -y: a disc laid out in the xy plane stood up to face the viewer
 
@@ -64,13 +64,6 @@ def _sash(width: float, height: float, bar: float, depth: float, rows: int, colu
     return pieces
 
 
-def _place(parts: Assembly, pieces, *, rotation=None, pivot=(0.0, 0.0, 0.0), at=(0.0, 0.0, 0.0)) -> None:
-    """Add pieces built around the origin: moved so ``pivot`` is at the origin, turned, then moved to ``at``."""
-    shift = -np.asarray(pivot, dtype=np.float64)
-    for triangles, finish in pieces:
-        parts.add(transform(transform(triangles, translation=tuple(shift)), rotation=rotation, translation=tuple(at)), finish)
-
-
 def _window_frame_finish(rng: np.random.Generator) -> Finish:
     roll = rng.random()
     if roll < 0.45:
@@ -114,11 +107,11 @@ def build_window(rng: np.random.Generator) -> BuiltShape:
                 hinge_left = k + 0.5 <= n_panes / 2 or n_panes == 1
                 angle = rng.uniform(0.5, 1.2)
                 side = -1.0 if hinge_left else 1.0
-                _place(parts, sash, rotation=rotation_z(angle * side), pivot=(side * light_w / 2, -sash_d / 2, 0),
-                       at=(left + (0 if hinge_left else light_w), -sash_d / 2, zc))
+                add_placed(parts, sash, rotation=rotation_z(angle * side), pivot=(side * light_w / 2, -sash_d / 2, 0),
+                           translation=(left + (0 if hinge_left else light_w), -sash_d / 2, zc))
                 opened = "one casement swung open"
             else:
-                _place(parts, sash, at=(left + light_w / 2, 0, zc))
+                add_placed(parts, sash, translation=(left + light_w / 2, 0, zc))
         layout = count(n_panes, "side-hinged sash", "side-hinged sashes") + (" between mullions" if n_panes > 1 else "")
     elif kind == "sash window":
         n_units = 1 if width < 1.0 else int(rng.choice([1, 2]))
@@ -131,8 +124,8 @@ def build_window(rng: np.random.Generator) -> BuiltShape:
             if k:
                 parts.add(box((mullion, depth, inner_h), (x - unit_w / 2 - mullion / 2, 0, zc)), frame)
             sash = _sash(unit_w, sash_h, sash_bar, sash_d, rows, columns, frame, glass)
-            _place(parts, sash, at=(x, depth * 0.22, zc + inner_h / 2 - sash_h / 2))
-            _place(parts, sash, at=(x, -depth * 0.22, zc - inner_h / 2 + sash_h / 2 + raise_by))
+            add_placed(parts, sash, translation=(x, depth * 0.22, zc + inner_h / 2 - sash_h / 2))
+            add_placed(parts, sash, translation=(x, -depth * 0.22, zc - inner_h / 2 + sash_h / 2 + raise_by))
         n_panes = 2 * n_units
         layout = f"{count(n_units, 'pair')} of sliding sashes, upper and lower" if n_units > 1 else "an upper and a lower sliding sash"
         opened = "the lower sash pushed up" if raise_by else ""
@@ -152,9 +145,9 @@ def build_window(rng: np.random.Generator) -> BuiltShape:
             top_z = transom_z + mullion / 2 + top_h
             if open_top and k == 0:
                 # Top-hung: the bottom edge swings out towards the viewer.
-                _place(parts, sash, rotation=rotation_x(-rng.uniform(0.3, 0.6)), pivot=(0, -depth * 0.25, top_h / 2), at=(x, -depth * 0.25, top_z))
+                add_placed(parts, sash, rotation=rotation_x(-rng.uniform(0.3, 0.6)), pivot=(0, -depth * 0.25, top_h / 2), translation=(x, -depth * 0.25, top_z))
             else:
-                _place(parts, sash, at=(x, 0, top_z - top_h / 2))
+                add_placed(parts, sash, translation=(x, 0, top_z - top_h / 2))
         n_panes = 1 + n_top
         layout = f"one large fixed pane under {count(n_top, 'small transom light')}"
         opened = "a top light tilted open" if open_top else ""

@@ -56,6 +56,15 @@ def posed(parts: Assembly, *, rotation: np.ndarray | None = None, translation=(0
     parts.triangles[:] = [transform(triangles, rotation=rotation, translation=translation) for triangles in parts.triangles]
 
 
+def add_placed(parts: Assembly, pieces, *, rotation: np.ndarray | None = None, pivot=(0.0, 0.0, 0.0),
+               translation=(0.0, 0.0, 0.0)) -> None:
+    """Add ``pieces`` ((triangles, finish) pairs built about the origin) to ``parts``: moved so that ``pivot`` is at
+    the origin, turned by ``rotation``, then moved by ``translation`` (a sash swung on its hinge, a book stood up)."""
+    shift = tuple(-np.asarray(pivot, dtype=np.float64))
+    for triangles, finish in pieces:
+        parts.add(transform(transform(triangles, translation=shift), rotation=rotation, translation=translation), finish)
+
+
 def rods(starts, ends, radius: float, *, top_radius: float | None = None, segments: int = 8) -> np.ndarray:
     """Many capped cylinders (or frusta) at once, one from each start to its end point: the vectorised form of
     :func:`~.geometry.rod` for bars, spokes and tube segments."""
